@@ -1,0 +1,32 @@
+from functools import wraps
+from urllib.parse import quote, urlparse
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+
+from accounts.permissions import can
+
+
+def staff_required(capability: str):
+    """Log-in plus a role capability. An expired session during an htmx poll redirects the whole page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                if request.headers.get("HX-Request"):
+                    current = urlparse(request.headers.get("HX-Current-URL", "")).path
+                    login = resolve_url("accounts:login") + "?next=" + quote(current)
+                    response = HttpResponse(status=401)
+                    response["HX-Redirect"] = login
+                    return response
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,66 @@
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin satker")
+    EDITOR = "editor", _("Editor")
+    VERIFIER = "verifier", _("Verifikator")
+    OPERATOR = "operator", _("Operator")
+    VIEWER = "viewer", _("Peninjau")
+
+
+class User(AbstractUser):
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("satker"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    role = models.CharField(_("peran"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_enabled = models.BooleanField(_("verifikasi dua langkah aktif"), default=False)
+    totp_last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("staf")
+        verbose_name_plural = _("staf")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class LoginAttempt(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip_address} {'ok' if self.succeeded else 'gagal'}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for /api/v1/. Only a SHA-256 of the key is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nama token"), max_length=80)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,28 @@
+"""What each staff role may do. Views and the API ask can(); no other place decides."""
+
+from accounts.models import Role
+
+ALL_ROLES = frozenset(Role.values)
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "registry.view": ALL_ROLES,
+    "registry.edit": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR}),
+    "registry.import": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR}),
+    "registry.export": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR}),
+    "registry.approve": frozenset({Role.ADMIN, Role.OPERATOR}),
+    "registry.erase": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN}),
+    "staff.manage": frozenset({Role.ADMIN}),
+    "office.manage": frozenset({Role.ADMIN}),
+}
+
+
+def can(user, capability: str) -> bool:
+    if not user.is_authenticated or not user.is_active or user.office_id is None:
+        return False
+    return user.role in CAPABILITIES[capability]
+
+
+def can_edit_office(user, office) -> bool:
+    """Writes stay in the user's own office; higher offices read their descendants' data."""
+    return can(user, "registry.edit") and office.pk == user.office_id

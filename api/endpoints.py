@@ -1,0 +1,308 @@
+"""JSON API for other systems: /api/v1/, bearer-token auth, the same office scoping as the staff UI."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import HttpBearer
+
+from accounts.permissions import can, can_edit_office
+from accounts.services import user_for_api_key
+from members import selectors, services
+from members.models import Category, Consent, Member, Organization
+from offices.models import Office
+from offices.selectors import office_and_descendants
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_api_key(token)
+        if user is None or user.office_id is None:
+            return None
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Bakohumas API",
+    version="1.0.0",
+    description="Registri Bakohumas KPU: satker, instansi, anggota dan grup. Autentikasi: header "
+                "`Authorization: Bearer <token>` (buat token di halaman Keamanan akun).",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url=None,
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "Data tidak valid.", "errors": errors}, status=400)
+
+
+@api.exception_handler(services.ConflictError)
+def on_conflict(request, exc: services.ConflictError):
+    return api.create_response(request, {"detail": str(exc), "current_version": exc.current.version}, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return api.create_response(request, {"detail": "Peran Anda tidak mengizinkan tindakan ini."}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "Tidak ditemukan."}, status=404)
+
+
+def require(request, capability: str):
+    if not can(request.auth, capability):
+        raise PermissionDenied
+
+
+class OfficeOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    slug: str
+    timezone: str
+
+    @staticmethod
+    def resolve_parent_code(obj: Office):
+        return obj.parent.code if obj.parent_id else None
+
+
+class OrganizationIn(Schema):
+    name: str
+    category: Category
+    abbreviation: str = ""
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    notes: str = ""
+
+
+class OrganizationOut(Schema):
+    id: int
+    office_code: str
+    name: str
+    abbreviation: str
+    category: str
+    email: str
+    phone: str
+    website: str
+    is_active: bool
+    version: int
+
+    @staticmethod
+    def resolve_office_code(obj: Organization):
+        return obj.office.code
+
+
+class AddressSchema(Schema):
+    kind: str
+    value: str
+    opted_out: bool = False
+
+
+class AddressOut(AddressSchema):
+    urn: str
+    consents: list[str]
+
+    @staticmethod
+    def resolve_consents(obj):
+        return sorted({c.purpose for c in obj.consents.all() if c.withdrawn_at is None})
+
+
+class MemberIn(Schema):
+    full_name: str
+    position: str = ""
+    organization_id: int | None = None
+    addresses: list[AddressSchema] = []
+    tags: list[str] = []
+    notes: str = ""
+    consent_purposes: list[str] = []
+    consent_evidence: str = ""
+
+
+class MemberPatch(Schema):
+    version: int
+    full_name: str | None = None
+    position: str | None = None
+    organization_id: int | None = None
+    status: str | None = None
+    addresses: list[AddressSchema] | None = None
+    tags: list[str] | None = None
+    notes: str | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    office_code: str
+    full_name: str
+    position: str
+    status: str
+    organization_id: int | None
+    organization_name: str | None
+    tags: list[str]
+    addresses: list[AddressOut]
+    version: int
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_office_code(obj: Member):
+        return obj.office.code
+
+    @staticmethod
+    def resolve_organization_name(obj: Member):
+        return obj.organization.name if obj.organization_id else None
+
+    @staticmethod
+    def resolve_tags(obj: Member):
+        return [t.name for t in obj.tags.all()]
+
+    @staticmethod
+    def resolve_addresses(obj: Member):
+        return list(obj.addresses.all())
+
+
+class GroupOut(Schema):
+    id: int
+    office_code: str
+    name: str
+    kind: str
+    description: str
+
+    @staticmethod
+    def resolve_office_code(obj):
+        return obj.office.code
+
+
+def _member_queryset(request):
+    return selectors.member_list_page_queryset(selectors.members_visible_to(request.auth.office)).prefetch_related(
+        "tags", "addresses__consents")
+
+
+@api.get("/offices", response=list[OfficeOut], tags=["satker"])
+@paginate(PageNumberPagination, page_size=100)
+def list_offices(request):
+    require(request, "registry.view")
+    return office_and_descendants(request.auth.office).select_related("parent")
+
+
+@api.get("/organizations", response=list[OrganizationOut], tags=["instansi"])
+@paginate(PageNumberPagination, page_size=50)
+def list_organizations(request, q: str = "", category: str = ""):
+    require(request, "registry.view")
+    orgs = selectors.organizations_visible_to(request.auth.office).select_related("office")
+    if q:
+        orgs = orgs.filter(name__icontains=q)
+    if category:
+        orgs = orgs.filter(category=category)
+    return orgs.order_by("name", "id")
+
+
+@api.get("/organizations/{org_id}", response=OrganizationOut, tags=["instansi"])
+def get_organization(request, org_id: int):
+    require(request, "registry.view")
+    return get_object_or_404(selectors.organizations_visible_to(request.auth.office).select_related("office"),
+                             pk=org_id)
+
+
+@api.post("/organizations", response={201: OrganizationOut}, tags=["instansi"])
+def create_organization(request, payload: OrganizationIn):
+    require(request, "registry.edit")
+    org = services.create_organization(actor=request.auth, office=request.auth.office, **payload.dict())
+    return 201, org
+
+
+@api.get("/members", response=list[MemberOut], tags=["anggota"])
+@paginate(PageNumberPagination, page_size=50)
+def list_members(request, q: str = "", category: str = "", status: str = "", office: str = "",
+                 group_id: int | None = None):
+    require(request, "registry.view")
+    group = None
+    if group_id:
+        group = get_object_or_404(selectors.groups_visible_to(request.auth.office), pk=group_id)
+    office_id = None
+    if office:
+        target = get_object_or_404(office_and_descendants(request.auth.office), code=office)
+        office_id = target.pk
+    base = selectors.members_visible_to(request.auth.office)
+    members = selectors.search_members(base, q=q, category=category, status=status, group=group, office=office_id)
+    return selectors.member_list_page_queryset(members).prefetch_related("tags", "addresses__consents")
+
+
+@api.get("/members/{member_id}", response=MemberOut, tags=["anggota"])
+def get_member(request, member_id: int):
+    require(request, "registry.view")
+    return get_object_or_404(_member_queryset(request), pk=member_id)
+
+
+def _organization_for(request, organization_id):
+    if organization_id is None:
+        return None
+    org = Organization.objects.filter(pk=organization_id, office=request.auth.office).first()
+    if org is None:
+        raise ValidationError({"organization_id": ["Instansi tidak ditemukan di satker Anda."]})
+    return org
+
+
+@api.post("/members", response={201: MemberOut}, tags=["anggota"])
+def create_member(request, payload: MemberIn):
+    require(request, "registry.edit")
+    office = request.auth.office
+    member = services.create_member(
+        actor=request.auth, office=office, full_name=payload.full_name, position=payload.position,
+        organization=_organization_for(request, payload.organization_id), notes=payload.notes,
+        addresses=[services.AddressInput(a.kind, a.value, a.opted_out) for a in payload.addresses],
+        tags=services.get_or_create_tags(office=office, names=payload.tags), source=Member.Source.API,
+        consent=services.ConsentInput(payload.consent_purposes, Consent.Method.API, payload.consent_evidence),
+    )
+    return 201, _member_queryset(request).get(pk=member.pk)
+
+
+@api.patch("/members/{member_id}", response=MemberOut, tags=["anggota"])
+def update_member(request, member_id: int, payload: MemberPatch):
+    require(request, "registry.edit")
+    member = get_object_or_404(selectors.members_visible_to(request.auth.office), pk=member_id)
+    if not can_edit_office(request.auth, member.office):
+        raise PermissionDenied
+    data = payload.dict(exclude_unset=True)
+    addresses = data.get("addresses")
+    services.update_member(
+        actor=request.auth, member=member, expected_version=payload.version,
+        full_name=data.get("full_name", member.full_name), position=data.get("position", member.position),
+        organization=(_organization_for(request, data["organization_id"]) if "organization_id" in data
+                      else member.organization),
+        status=data.get("status", member.status), notes=data.get("notes", member.notes),
+        addresses=([services.AddressInput(a["kind"], a["value"], a.get("opted_out", False)) for a in addresses]
+                   if addresses is not None else
+                   [services.AddressInput(a.kind, a.value, a.opted_out, a.is_primary) for a in member.addresses.all()]),
+        tags=(services.get_or_create_tags(office=member.office, names=data["tags"]) if "tags" in data
+              else list(member.tags.all())),
+    )
+    return _member_queryset(request).get(pk=member.pk)
+
+
+@api.get("/groups", response=list[GroupOut], tags=["grup"])
+@paginate(PageNumberPagination, page_size=100)
+def list_groups(request):
+    require(request, "registry.view")
+    return selectors.groups_visible_to(request.auth.office).select_related("office").order_by("name", "id")
+
+
+@api.get("/groups/{group_id}/members", response=list[MemberOut], tags=["grup"])
+@paginate(PageNumberPagination, page_size=50)
+def list_group_members(request, group_id: int):
+    require(request, "registry.view")
+    group = get_object_or_404(selectors.groups_visible_to(request.auth.office), pk=group_id)
+    return selectors.member_list_page_queryset(selectors.group_members(group)).prefetch_related(
+        "tags", "addresses__consents")

@@ -1,0 +1,3 @@
+from api.endpoints import api
+
+__all__ = ["api"]

@@ -1,0 +1,136 @@
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from lib.contacts import AddressError, normalize_address
+from members.models import Address, Consent, Group, ImportJob, Member, Organization
+from offices.selectors import office_and_descendants
+
+
+def members_visible_to(office) -> QuerySet[Member]:
+    return Member.objects.filter(office__in=office_and_descendants(office))
+
+
+def organizations_visible_to(office) -> QuerySet[Organization]:
+    return Organization.objects.filter(office__in=office_and_descendants(office))
+
+
+def groups_visible_to(office) -> QuerySet[Group]:
+    return Group.objects.filter(office__in=office_and_descendants(office))
+
+
+def import_jobs_visible_to(office) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(office__in=office_and_descendants(office))
+
+
+def _address_lookup(q: str) -> Q | None:
+    """A query that looks like a phone number, e-mail or Telegram handle matches the normalised address."""
+    if "@" in q and "." in q.split("@")[-1]:
+        kinds = ["mailto"]
+    elif sum(ch.isdigit() for ch in q) >= 8 and not any(ch.isalpha() for ch in q):
+        kinds = ["whatsapp", "tel"]
+    elif q.startswith("@"):
+        kinds = ["telegram"]
+    else:
+        return None
+    for kind in kinds:
+        try:
+            value = normalize_address(kind, q)
+        except AddressError:
+            continue
+        return Q(Exists(Address.objects.filter(member=OuterRef("pk"), value=value)))
+    return None
+
+
+def search_members(base: QuerySet[Member], *, q: str = "", category: str = "", organization: int | None = None,
+                   status: str = "", tag: int | None = None, group: Group | None = None,
+                   office: int | None = None) -> QuerySet[Member]:
+    members = base
+    if status:
+        members = members.filter(status=status)
+    else:
+        members = members.exclude(status=Member.Status.ERASED)
+    if office:
+        members = members.filter(office_id=office)
+    if category:
+        members = members.filter(organization__category=category)
+    if organization:
+        members = members.filter(organization_id=organization)
+    if tag:
+        members = members.filter(tags__id=tag)
+    if group is not None:
+        members = members.filter(pk__in=group_member_ids(group))
+    q = " ".join((q or "").split())
+    if q:
+        by_address = _address_lookup(q)
+        if by_address is not None:
+            members = members.filter(by_address)
+        else:
+            members = members.filter(
+                Q(full_name__icontains=q) | Q(position__icontains=q) | Q(organization__name__icontains=q)
+                | Q(organization__abbreviation__iexact=q)
+            )
+    return members
+
+
+def member_list_page_queryset(members: QuerySet[Member]) -> QuerySet[Member]:
+    return members.select_related("organization", "office").prefetch_related(
+        Prefetch("addresses", queryset=Address.objects.order_by("kind", "-is_primary", "id"))
+    ).order_by("full_name", "id")
+
+
+def group_member_ids(group: Group) -> QuerySet:
+    if group.kind == Group.Kind.MANUAL:
+        return group.members.values("pk")
+    offices = office_and_descendants(group.office) if group.rule_include_descendants else [group.office]
+    members = Member.objects.filter(office__in=offices, status=Member.Status.ACTIVE)
+    if group.rule_categories:
+        members = members.filter(organization__category__in=group.rule_categories)
+    tag_ids = [t.pk for t in group.rule_tags.all()]
+    if tag_ids:
+        members = members.filter(tags__in=tag_ids)
+    return members.values("pk").distinct()
+
+
+def group_members(group: Group) -> QuerySet[Member]:
+    return Member.objects.filter(pk__in=group_member_ids(group)).exclude(status=Member.Status.ERASED)
+
+
+def messageable_addresses(member: Member, purpose: str) -> QuerySet[Address]:
+    """Addresses the office may message for `purpose`: not opted out, with an active consent."""
+    return member.addresses.filter(opted_out=False).filter(
+        Exists(Consent.objects.filter(address=OuterRef("pk"), purpose=purpose, withdrawn_at__isnull=True))
+    )
+
+
+def member_personal_data(member: Member) -> dict:
+    """Everything the office holds about a person, for a data-subject access request (UU 27/2022 Pasal 7)."""
+    return {
+        "format": "bakohumas.member-export.v1",
+        "office": {"code": member.office.code, "name": member.office.name},
+        "member": {
+            "id": member.pk,
+            "full_name": member.full_name,
+            "position": member.position,
+            "status": member.status,
+            "source": member.source,
+            "organization": member.organization.name if member.organization_id else None,
+            "tags": [t.name for t in member.tags.all()],
+            "notes": member.notes,
+            "created_at": member.created_at.isoformat(),
+            "updated_at": member.updated_at.isoformat(),
+        },
+        "addresses": [
+            {
+                "urn": a.urn,
+                "opted_out": a.opted_out,
+                "opted_out_at": a.opted_out_at.isoformat() if a.opted_out_at else None,
+                "consents": [
+                    {"purpose": c.purpose, "method": c.method, "evidence": c.evidence,
+                     "given_at": c.given_at.isoformat(),
+                     "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+                    for c in a.consents.all()
+                ],
+            }
+            for a in member.addresses.all()
+        ],
+        "groups": [g.name for g in member.manual_groups.all()],
+    }

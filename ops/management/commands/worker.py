@@ -1,0 +1,50 @@
+"""The background worker: django-tasks-db's db_worker plus a heartbeat that /healthz reads."""
+
+import logging
+import os
+import socket
+import threading
+
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from ops.models import WorkerHeartbeat
+
+HEARTBEAT_SECONDS = 15
+logger = logging.getLogger(__name__)
+
+
+class Command(DbWorkerCommand):
+    help = "Menjalankan pekerja latar (antrean tugas basis data) dengan detak jantung untuk /healthz."
+
+    def handle(self, *args, **options):
+        options["worker_id"] = options.get("worker_id") or f"{socket.gethostname()}-{os.getpid()}-" + \
+            get_random_string(6)
+        stop = threading.Event()
+        thread = threading.Thread(target=self._beat, args=(options["worker_id"], stop), daemon=True)
+        self._beat_once(options["worker_id"], started=True)
+        thread.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
+            WorkerHeartbeat.objects.filter(worker_id=options["worker_id"]).delete()
+
+    def _beat_once(self, worker_id: str, started: bool = False) -> None:
+        now = timezone.now()
+        defaults = {"hostname": socket.gethostname(), "pid": os.getpid(), "last_seen": now}
+        if started:
+            defaults["started_at"] = now
+        WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults=defaults,
+                                                 create_defaults={**defaults, "started_at": now})
+
+    def _beat(self, worker_id: str, stop: threading.Event) -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self._beat_once(worker_id)
+            except Exception:  # a missed beat must never kill the worker
+                logger.warning("worker heartbeat failed", exc_info=True)
+            finally:
+                close_old_connections()
