@@ -1,0 +1,12 @@
+"""Settings for the test suite: the production settings with fast hashing, inline tasks and a throwaway media dir."""
+
+import tempfile
+from pathlib import Path
+
+from bakohumas.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run tasks inline unless they start a real worker (see members/tests/test_worker.py).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bakohumas-media-"))
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,77 @@
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Role, User
+from offices.models import Office
+from offices.services import seed_offices
+
+PASSWORD = "kata-sandi-uji-123"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The real office tree (553 offices) is loaded once per test database."""
+    with django_db_blocker.unblock():
+        seed_offices()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def offices(db):
+    """Transactional tests (live server, worker) flush the database; put the tree back when that happened."""
+    if not Office.objects.exists():
+        seed_offices()
+
+
+@pytest.fixture
+def madiun(offices) -> Office:
+    return Office.objects.get(code="35.77")
+
+
+@pytest.fixture
+def kab_madiun(offices) -> Office:
+    return Office.objects.get(code="35.19")
+
+
+@pytest.fixture
+def jatim(offices) -> Office:
+    return Office.objects.get(code="35")
+
+
+@pytest.fixture
+def ri(offices) -> Office:
+    return Office.objects.get(code="00")
+
+
+@pytest.fixture
+def make_staff(db):
+    counter = {"n": 0}
+
+    def make(office: Office, role: str = Role.OPERATOR, **extra) -> User:
+        counter["n"] += 1
+        user = User(username=f"{role}{counter['n']}-{office.code}", office=office, role=role, **extra)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def operator(make_staff, madiun) -> User:
+    return make_staff(madiun, Role.OPERATOR)
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client logged in as the given user."""
+
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login
