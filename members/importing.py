@@ -70,13 +70,38 @@ def _header_key(header: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+# Second chance for headers like "No. HP/WA" or "Nama Instansi": a telling word inside the header.
+HEADER_WORDS: list[tuple[str, set[str]]] = [
+    ("email", {"email", "surel", "mail"}),
+    ("telegram", {"telegram"}),
+    ("whatsapp", {"wa", "whatsapp", "hp", "ponsel", "handphone"}),
+    ("phone", {"telp", "telepon", "phone"}),
+    ("organization", {"instansi", "lembaga", "organisasi", "partai"}),
+    ("category", {"kategori"}),
+    ("position", {"jabatan"}),
+    ("tags", {"label", "tag"}),
+    ("notes", {"catatan", "keterangan", "ket"}),
+    ("full_name", {"nama"}),
+]
+
+
 def guess_mapping(headers: list[str]) -> dict[str, int]:
     mapping: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        key = _header_key(header)
+    keys = [_header_key(h) for h in headers]
+    for index, key in enumerate(keys):
         for field_name, synonyms in HEADER_SYNONYMS.items():
             if field_name not in mapping and (key in synonyms or key == _header_key(FIELDS[field_name])):
                 mapping[field_name] = index
+                break
+    taken = set(mapping.values())
+    for index, key in enumerate(keys):
+        if index in taken:
+            continue
+        words = set(key.split())
+        for field_name, telling in HEADER_WORDS:
+            if field_name not in mapping and words & telling:
+                mapping[field_name] = index
+                taken.add(index)
                 break
     return mapping
 
