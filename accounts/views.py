@@ -1,4 +1,5 @@
 import io
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -57,7 +58,7 @@ def login_view(request):
                 if user.totp_enabled:
                     request.session.cycle_key()
                     request.session[PENDING_USER_KEY] = user.pk
-                    return redirect(resolve_url("accounts:login_otp") + "?next=" + _next_url(request))
+                    return redirect(resolve_url("accounts:login_otp") + "?" + urlencode({"next": _next_url(request)}))
                 return _complete_login(request, user)
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 

@@ -35,7 +35,7 @@ def test_it_creates_a_member_with_normalized_addresses_consent_and_audit(madiun,
     assert entry.after["addresses"][0]["urn"].startswith("whatsapp:+62") or entry.after["addresses"]
 
 
-def test_it_refuses_the_same_number_twice_in_one_office_but_not_across_offices(madiun, kab_madiun, operator, make_staff):
+def test_it_refuses_the_same_number_twice_in_one_office_not_across_offices(madiun, kab_madiun, operator, make_staff):
     make_member(madiun, operator)
     with pytest.raises(ValidationError, match="sudah terdaftar atas nama Siti Rahmawati"):
         make_member(madiun, operator, name="Orang Lain", wa="+62 812 3456 7890")
