@@ -1,5 +1,6 @@
 """Settings for the test suite: the production settings with fast hashing, inline tasks and a throwaway media dir."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -13,4 +14,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # A file, not memory, so that a worker started by a test (a separate process) sees the test database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-bakohumas.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-bakohumas-{os.getpid()}.sqlite3")}  # noqa: F405
