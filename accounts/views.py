@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -90,7 +90,7 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-@staff_required("registry.view")
+@staff_required("registry.view", second_factor_exempt=True)
 def security(request):
     user = request.user
     form = OtpForm(request.POST or None)
@@ -165,9 +165,7 @@ def staff_create(request):
 
 @staff_required("staff.manage")
 def staff_edit(request, pk):
-    staff = get_object_or_404(User, pk=pk)
-    if staff.office_id != request.user.office_id:
-        raise PermissionDenied
+    staff = get_object_or_404(User, pk=pk, office=request.user.office)
     form = StaffEditForm(request.POST or None, initial={
         "first_name": staff.first_name, "last_name": staff.last_name, "email": staff.email, "role": staff.role,
         "is_active": staff.is_active})

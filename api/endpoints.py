@@ -5,7 +5,8 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
@@ -42,6 +43,27 @@ api = NinjaAPI(
 def on_validation_error(request, exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": "Data tidak valid.", "errors": errors}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query")]
+        errors.setdefault(".".join(location) or "__all__", []).append(_schema_message(error))
+    return api.create_response(request, {"detail": "Data tidak valid.", "errors": errors}, status=400)
+
+
+def _schema_message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "Wajib diisi."
+    if kind in {"enum", "literal_error"}:
+        allowed = (error.get("ctx") or {}).get("expected", "")
+        return f"Nilai tidak dikenal; pilihan: {allowed}." if allowed else "Nilai tidak dikenal."
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return "Jenis data salah."
+    return error.get("msg", "Tidak valid.")
 
 
 @api.exception_handler(services.ConflictError)
@@ -220,7 +242,7 @@ def get_organization(request, org_id: int):
 def create_organization(request, payload: OrganizationIn):
     require(request, "registry.edit")
     org = services.create_organization(actor=request.auth, office=request.auth.office, **payload.dict())
-    return 201, org
+    return Status(201, org)
 
 
 @api.get("/members", response=list[MemberOut], tags=["anggota"])
@@ -266,7 +288,7 @@ def create_member(request, payload: MemberIn):
         tags=services.get_or_create_tags(office=office, names=payload.tags), source=Member.Source.API,
         consent=services.ConsentInput(payload.consent_purposes, Consent.Method.API, payload.consent_evidence),
     )
-    return 201, _member_queryset(request).get(pk=member.pk)
+    return Status(201, _member_queryset(request).get(pk=member.pk))
 
 
 @api.patch("/members/{member_id}", response=MemberOut, tags=["anggota"])

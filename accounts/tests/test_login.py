@@ -318,3 +318,12 @@ def test_it_disables_the_second_factor_unless_the_office_requires_it(required, e
     assert response.status_code == 302
     totp_user.refresh_from_db()
     assert totp_user.totp_enabled is enabled
+
+
+def test_an_office_that_requires_a_second_factor_sends_staff_to_set_it_up(madiun, make_staff, client_for):
+    madiun.requires_second_factor = True
+    madiun.save()
+    client = client_for(make_staff(madiun, "operator"))
+    response = client.get("/staf/anggota/")
+    assert response.status_code == 302 and response["Location"] == "/staf/akun/keamanan/"
+    assert client.get("/staf/akun/keamanan/").status_code == 200

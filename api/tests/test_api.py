@@ -327,3 +327,16 @@ def test_it_refuses_bad_organizations(world, api_for, madiun):
     assert response.status_code == 400
     assert "tidak boleh berisi kode HTML" in response.json()["errors"]["name"][0]
     assert AuditEntry.objects.count() == before
+
+
+def test_schema_errors_are_400_with_the_field_named(madiun, make_staff, client):
+    from accounts.services import create_api_token
+
+    _token, key = create_api_token(user=make_staff(madiun, "operator"), name="uji")
+    response = client.post(API + "/members", data={"position": "Ketua"}, content_type="application/json",
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["full_name"] == ["Wajib diisi."]
+    response = client.post(API + "/organizations", data="{bukan json", content_type="application/json",
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 400

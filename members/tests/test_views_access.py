@@ -236,7 +236,7 @@ def test_it_hides_other_staffs_api_tokens(mine, make_staff, madiun, client_for):
 
 def test_it_forbids_editing_staff_of_another_office(world, client_for):
     response = client_for(world.mine.actor).get(reverse("accounts:staff_edit", args=[world.theirs.staff.pk]))
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_it_lists_only_own_staff(world, client_for):
