@@ -34,6 +34,7 @@ def _next_url(request) -> str:
 
 
 def _complete_login(request, user: User):
+    services.record_login_attempt(username=user.username, ip_address=_client_ip(request), succeeded=True)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     record(actor=user, office=user.office, action="staff.logged_in", target=user)
     return redirect(_next_url(request))
@@ -54,7 +55,6 @@ def login_view(request):
                 services.record_login_attempt(username=username, ip_address=ip, succeeded=False)
                 form.add_error(None, _("Nama pengguna atau kata sandi salah."))
             else:
-                services.record_login_attempt(username=username, ip_address=ip, succeeded=True)
                 if user.totp_enabled:
                     request.session.cycle_key()
                     request.session[PENDING_USER_KEY] = user.pk
@@ -94,7 +94,7 @@ def logout_view(request):
 def security(request):
     user = request.user
     form = OtpForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("action") == "start":
+    if request.method == "POST" and request.POST.get("action") == "start" and not user.totp_enabled:
         services.start_totp_enrolment(user=user)
         return redirect("accounts:security")
     if request.method == "POST" and request.POST.get("action") == "disable":

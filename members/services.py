@@ -75,10 +75,36 @@ def _validate_organization(office, name: str, category: str, exclude_pk=None) ->
     return name
 
 
+ORGANIZATION_LIMITS = {"abbreviation": 40, "address": 300, "phone": 20, "email": 254, "website": 200}
+
+
+def _validate_organization_details(values: dict) -> None:
+    from django.core.validators import URLValidator, validate_email
+
+    errors = {}
+    for key, limit in ORGANIZATION_LIMITS.items():
+        if len(values.get(key) or "") > limit:
+            errors[key] = [_("Terlalu panjang (maksimal %d karakter).") % limit]
+    try:
+        if values.get("email"):
+            validate_email(values["email"])
+    except ValidationError:
+        errors["email"] = [_("Alamat e-mail tidak valid.")]
+    try:
+        if values.get("website"):
+            URLValidator(schemes=["http", "https"])(values["website"])
+    except ValidationError:
+        errors["website"] = [_("Alamat situs harus diawali http:// atau https://.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def create_organization(*, actor, office, name: str, category: str, abbreviation: str = "", address: str = "",
                         email: str = "", phone: str = "", website: str = "", notes: str = "") -> Organization:
     name = _validate_organization(office, name, category)
+    _validate_organization_details({"abbreviation": abbreviation, "address": address, "phone": phone,
+                                    "email": email, "website": website})
     org = Organization.objects.create(
         office=office, name=name, category=category, abbreviation=abbreviation.strip(), address=address.strip(),
         email=email.strip(), phone=phone.strip(), website=website.strip(), notes=notes,
@@ -91,6 +117,7 @@ def create_organization(*, actor, office, name: str, category: str, abbreviation
 def update_organization(*, actor, organization: Organization, expected_version: int | None, **values) -> Organization:
     values["name"] = _validate_organization(organization.office, values["name"], values["category"],
                                             exclude_pk=organization.pk)
+    _validate_organization_details(values)
     before = _organization_snapshot(organization)
     _bump_version(organization, expected_version)
     for key, value in values.items():
@@ -225,6 +252,8 @@ def update_member(*, actor, member: Member, expected_version: int | None, full_n
         raise ValidationError(_("Data anggota ini sudah dihapus atas permintaan pemiliknya."))
     if status not in {Member.Status.ACTIVE, Member.Status.INACTIVE, Member.Status.PENDING}:
         raise ValidationError({"status": _("Status tidak valid.")})
+    if member.status == Member.Status.PENDING and status != Member.Status.PENDING:
+        raise ValidationError({"status": _("Pendaftaran mandiri harus disetujui melalui halaman Pendaftaran.")})
     full_name, position = _validate_member_fields(member.office, full_name, position, organization)
     normalized = normalize_addresses(member.office, addresses, member=member)
     before = member_snapshot(member)
@@ -589,6 +618,13 @@ def register_self(*, office, data: dict, ip_address: str | None) -> Member:
     except ValidationError as exc:
         raise ValidationError({"organization": exc.messages}) from exc
     evidence = _("Formulir pendaftaran mandiri, %s") % timezone.localdate().isoformat()
+    try:
+        normalize_addresses(office, addresses)
+    except ValidationError as exc:
+        if any("sudah terdaftar" in m for m in exc.messages):
+            raise ValidationError(_("Nomor atau alamat ini sudah terdaftar di forum. Hubungi staf humas bila "
+                                    "data Anda perlu diperbarui.")) from exc
+        raise
     return create_member(
         actor=None, office=office, full_name=data["full_name"], position=data.get("position", ""),
         addresses=addresses, status=Member.Status.PENDING, source=Member.Source.SELF_REGISTRATION,

@@ -183,12 +183,14 @@ def member_edit(request, pk):
         raise Http404
     initial = {
         "full_name": member.full_name, "organization": member.organization, "position": member.position,
-        "status": member.status if member.status != Member.Status.PENDING else Member.Status.ACTIVE,
+        "status": member.status,
         "tags": ", ".join(t.name for t in member.tags.all()), "notes": member.notes, "version": member.version,
     }
     address_initial = [{"kind": a.kind, "value": a.value, "opted_out": a.opted_out} for a in member.addresses.all()]
     form = MemberForm(request.POST or None, office=member.office, initial=initial)
     del form.fields["consent_purposes"], form.fields["consent_evidence"]
+    if member.status == Member.Status.PENDING:
+        form.fields["status"].choices = [(Member.Status.PENDING, Member.Status.PENDING.label)]
     formset = AddressFormSet(request.POST or None, prefix="addr", initial=address_initial)
     conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -329,8 +331,11 @@ def registration_qr(request):
 @staff_required("registry.approve")
 def registration_decide(request, pk):
     member = get_object_or_404(Member.objects.filter(office=request.user.office), pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "reject"}:
+        return HttpResponse(_("Keputusan tidak dikenal."), status=400)
     try:
-        if request.POST.get("decision") == "approve":
+        if decision == "approve":
             services.approve_registration(actor=request.user, member=member)
             messages.success(request, _("%s disetujui dan kini aktif.") % member.full_name)
         else:
@@ -511,7 +516,10 @@ def group_detail(request, pk):
 @staff_required("registry.edit")
 def group_membership(request, pk):
     group = _writable(request, get_object_or_404(selectors.groups_visible_to(request.user.office), pk=pk))
-    member = get_object_or_404(Member.objects.filter(office=group.office), pk=request.POST.get("member"))
+    member_id = request.POST.get("member", "")
+    if not member_id.isdigit():
+        raise Http404
+    member = get_object_or_404(Member.objects.filter(office=group.office), pk=member_id)
     try:
         services.set_group_membership(actor=request.user, group=group, member=member,
                                       included=request.POST.get("action") == "add")

@@ -327,3 +327,18 @@ def test_an_office_that_requires_a_second_factor_sends_staff_to_set_it_up(madiun
     response = client.get("/staf/anggota/")
     assert response.status_code == 302 and response["Location"] == "/staf/akun/keamanan/"
     assert client.get("/staf/akun/keamanan/").status_code == 200
+
+
+def test_password_logins_do_not_reset_the_second_factor_failure_count(madiun, make_staff, client):
+    import pyotp
+
+    from accounts.services import enable_totp, start_totp_enrolment
+
+    user = make_staff(madiun, "operator")
+    start_totp_enrolment(user=user)
+    enable_totp(user=user, code=pyotp.TOTP(user.totp_secret).now())
+    for _ in range(6):
+        client.post("/masuk/", {"username": user.username, "password": "kata-sandi-uji-123"})
+        client.post("/masuk/kode/", {"code": "000000"})
+    response = client.post("/masuk/", {"username": user.username, "password": "kata-sandi-uji-123"})
+    assert "Terlalu banyak" in response.text

@@ -1,0 +1,194 @@
+"""Import benchmark: `manage.py import_members` end to end on a generated 50,000-row CSV.
+
+    python bench/bench_import.py [--rows 50000] [--keep]
+    BENCH_DATABASE_URL=postgresql://user:pass@host/db python bench/bench_import.py   # adds a PostgreSQL run
+
+A fresh SQLite database in a temporary directory is migrated and seeded with the office tree, then the real
+management command runs in a subprocess, exactly as an operator would run it:
+
+    python manage.py import_members FILE --office 35.77 --consent-purpose informasi --consent-evidence "…"
+
+first with --dry-run (the preview), then for real. Each pass reports wall time (interpreter start-up and
+django.setup() included), rows per second and the peak RSS of that subprocess (os.wait4, ru_maxrss in KiB),
+and checks the command's summary line against what the generator says the file contains.
+
+With BENCH_DATABASE_URL set (a PostgreSQL server where the user may CREATE DATABASE), the same passes run in a
+throw-away database `bakohumas_bench_<pid>` on that server, which is dropped afterwards.
+
+Targets (printed, not asserted): import ≥ 5,000 rows/s and peak RSS < 400 MB.
+"""
+
+import argparse
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+
+from gen_members_csv import generate  # noqa: E402
+
+OFFICE = "35.77"
+EVIDENCE = "Formulir persetujuan rapat Bakohumas 12 Maret 2024, arsip Subbag Humas"
+TARGET_ROWS_PER_S = 5_000
+TARGET_RSS_MB = 400
+SUMMARY = re.compile(r"(\d+) baris: (\d+) (?:akan diimpor|diimpor), (\d+) salah, (\d+) duplikat\.")
+
+
+def command_env(database_url: str, var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": database_url,
+        "BAKOHUMAS_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "bakohumas.settings",
+        "DEBUG": os.environ.get("BENCH_DEBUG", "0"),  # as in production; BENCH_DEBUG=1 to see the difference
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float, int]:
+    """Run a subprocess; return (wall seconds, peak RSS MB of that one process, exit code)."""
+    with open(log, "w") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)  # rusage of this child only, unlike RUSAGE_CHILDREN
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def import_pass(label: str, csv_path: Path, env: dict[str, str], work: Path, rows: int, expected: dict,
+                dry_run: bool) -> dict:
+    args = [sys.executable, "manage.py", "import_members", str(csv_path), "--office", OFFICE,
+            "--consent-purpose", "informasi", "--consent-evidence", EVIDENCE]
+    if dry_run:
+        args.append("--dry-run")
+    log = work / f"{label}.log"
+    wall, rss, code = run_measured(args, env, log)
+    text = log.read_text(errors="replace")
+    if code != 0:
+        print(text[-3000:])
+        raise SystemExit(f"{label}: import_members exited with {code} (log: {log})")
+    match = SUMMARY.search(text)
+    outcome = tuple(int(g) for g in match.groups()) if match else None
+    wanted = (rows, expected["valid"], expected["errors"], expected["duplicates"])
+    return {"label": label, "wall": wall, "rss": rss, "rate": rows / wall, "outcome": outcome,
+            "check": "ok" if outcome == wanted else f"MISMATCH, expected {wanted}"}
+
+
+def print_results(title: str, results: list[dict]) -> None:
+    print(f"\n{title}")
+    print(f"  {'pass':<22}{'wall s':>8}{'rows/s':>10}{'peak RSS MB':>13}  summary (rows, valid, bad, duplicates)")
+    for r in results:
+        print(f"  {r['label']:<22}{r['wall']:>8.2f}{r['rate']:>10,.0f}{r['rss']:>13.0f}  {r['outcome']} {r['check']}")
+    real = [r for r in results if r["label"].startswith("import")]
+    for r in real:
+        ok_rate = r["rate"] >= TARGET_ROWS_PER_S
+        ok_rss = r["rss"] < TARGET_RSS_MB
+        print(f"  target {r['label']}: ≥ {TARGET_ROWS_PER_S:,} rows/s → {'MET' if ok_rate else 'MISSED'} "
+              f"({r['rate']:,.0f}); peak RSS < {TARGET_RSS_MB} MB → {'MET' if ok_rss else 'MISSED'} ({r['rss']:.0f})")
+
+
+def database_counts() -> str:
+    from members.models import Address, Consent, Member, Organization
+
+    members = Member.objects.filter(office__code=OFFICE).count()
+    organizations = Organization.objects.filter(office__code=OFFICE).count()
+    return (f"  in the database: {members:,} members, {organizations} organisations, "
+            f"{Address.objects.filter(office__code=OFFICE).count():,} addresses, "
+            f"{Consent.objects.filter(address__office__code=OFFICE).count():,} consents")
+
+
+def sqlite_run(csv_path: Path, rows: int, expected: dict, work: Path) -> None:
+    var_dir = work / "var"
+    database_url = f"sqlite:///{work / 'bench.sqlite3'}"
+    # The settings read these at import time: set them before django.setup().
+    os.environ.update({"DATABASE_URL": database_url, "BAKOHUMAS_VAR_DIR": str(var_dir),
+                       "DJANGO_SETTINGS_MODULE": "bakohumas.settings", "LOG_LEVEL": "WARNING"})
+    os.environ.setdefault("DEBUG", "0")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("seed_offices", verbosity=0, stdout=io.StringIO())
+    connections.close_all()
+
+    env = command_env(database_url, var_dir)
+    results = [
+        import_pass("dry-run (preview)", csv_path, env, work, rows, expected, dry_run=True),
+        import_pass("import", csv_path, env, work, rows, expected, dry_run=False),
+    ]
+    print_results(f"SQLite ({work / 'bench.sqlite3'})", results)
+    print(database_counts())
+    connections.close_all()
+
+
+def postgres_run(url: str, csv_path: Path, rows: int, expected: dict, work: Path) -> None:
+    import psycopg
+
+    name = f"bakohumas_bench_{os.getpid()}"
+    parsed = urlparse(url)
+    bench_url = urlunparse(parsed._replace(path="/" + name))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = command_env(bench_url, work / "var-pg")
+        for step in (["migrate", "--noinput", "-v", "0"], ["seed_offices", "-v", "0"]):
+            subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+        results = [
+            import_pass("dry-run (preview)", csv_path, env, work, rows, expected, dry_run=True),
+            import_pass("import", csv_path, env, work, rows, expected, dry_run=False),
+        ]
+        print_results(f"PostgreSQL ({parsed.hostname or 'socket'}, database {name})", results)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Benchmark of manage.py import_members.")
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_IMPORT_ROWS", "50000")))
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, CSV, logs)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bakohumas-bench-import-"))
+    try:
+        csv_path = work / f"anggota-bakohumas-{args.rows}.csv"
+        start = time.perf_counter()
+        stats = generate(csv_path, args.rows)
+        print(f"Generated {csv_path.name}: {args.rows:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB, "
+              f"{stats['bad_rows']:,} bad {stats['bad_by_kind']}, {stats['organizations']} organisations "
+              f"({time.perf_counter() - start:.1f} s)")
+        print(f"Command: python manage.py import_members {csv_path.name} --office {OFFICE} "
+              f"--consent-purpose informasi --consent-evidence \"…\" [--dry-run]"
+              f"   (DEBUG={command_env('', work)['DEBUG']})")
+        sqlite_run(csv_path, args.rows, stats["expected"], work)
+        if os.environ.get("BENCH_DATABASE_URL"):
+            postgres_run(os.environ["BENCH_DATABASE_URL"], csv_path, args.rows, stats["expected"], work)
+        else:
+            print("\nPostgreSQL: skipped (set BENCH_DATABASE_URL=postgresql://… to run it too)")
+    finally:
+        if args.keep:
+            print(f"\nKept {work}")
+        else:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

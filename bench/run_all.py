@@ -1,0 +1,39 @@
+"""Run every benchmark, one subprocess each, in order; `make bench` calls this.
+
+    python bench/run_all.py [NAME ...]      # e.g. `python bench/run_all.py import` for bench_import.py only
+
+Each script's output is passed through as it runs. Targets are printed by the scripts, never asserted: the exit
+status is non-zero only when a script crashes (exits non-zero), so a slow machine does not fail the build.
+Every benchmark works in its own temporary database; the one in var/ is not touched.
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+SCRIPTS = ["bench_import.py", "bench_member_list.py"]
+
+
+def main(argv: list[str]) -> int:
+    scripts = [s for s in SCRIPTS if not argv or any(name in s for name in argv)]
+    if not scripts:
+        print(f"No benchmark matches {argv}; available: {', '.join(SCRIPTS)}", file=sys.stderr)
+        return 2
+    failed = []
+    started = time.perf_counter()
+    for script in scripts:
+        print(f"\n=== {script} " + "=" * (70 - len(script)), flush=True)
+        start = time.perf_counter()
+        code = subprocess.call([sys.executable, str(BENCH_DIR / script)], cwd=BENCH_DIR.parent)
+        print(f"--- {script}: exit {code}, {time.perf_counter() - start:.0f} s", flush=True)
+        if code != 0:
+            failed.append(script)
+    print(f"\nBenchmarks finished in {time.perf_counter() - started:.0f} s"
+          + (f"; CRASHED: {', '.join(failed)}" if failed else " (targets above are informative, not asserted)."))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
