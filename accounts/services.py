@@ -131,5 +131,8 @@ def user_for_api_key(key: str) -> User | None:
     )
     if token is None:
         return None
+    office = token.user.office
+    if office is not None and office.requires_second_factor and not token.user.totp_enabled:
+        return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user

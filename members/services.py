@@ -455,7 +455,7 @@ def set_group_membership(*, actor, group: Group, member: Member, included: bool)
         raise ValidationError(_("Anggota ini milik satker lain."))
     (group.members.add if included else group.members.remove)(member)
     record(actor=actor, office=group.office, action="group.member_added" if included else "group.member_removed",
-           target=group, after={"member": member.full_name, "member_id": member.pk})
+           target=group, after={"member_id": member.pk})
 
 
 @transaction.atomic

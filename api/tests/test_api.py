@@ -340,3 +340,13 @@ def test_schema_errors_are_400_with_the_field_named(madiun, make_staff, client):
     response = client.post(API + "/organizations", data="{bukan json", content_type="application/json",
                            headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 400
+
+
+def test_tokens_stop_working_when_the_office_requires_a_second_factor(madiun, make_staff, client):
+    from accounts.services import create_api_token
+
+    _token, key = create_api_token(user=make_staff(madiun, "operator"), name="uji")
+    madiun.requires_second_factor = True
+    madiun.save()
+    response = client.get(API + "/members", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 401
