@@ -24,7 +24,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -34,6 +33,7 @@ ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
 from gen_members_csv import generate  # noqa: E402
+from workdir import bench_workdir  # noqa: E402
 
 OFFICE = "35.77"
 EVIDENCE = "Formulir persetujuan rapat Bakohumas 12 Maret 2024, arsip Subbag Humas"
@@ -164,8 +164,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, CSV, logs)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="bakohumas-bench-import-"))
-    try:
+    with bench_workdir("import", keep=args.keep) as work:
         csv_path = work / f"anggota-bakohumas-{args.rows}.csv"
         start = time.perf_counter()
         stats = generate(csv_path, args.rows)
@@ -180,13 +179,6 @@ def main() -> int:
             postgres_run(os.environ["BENCH_DATABASE_URL"], csv_path, args.rows, stats["expected"], work)
         else:
             print("\nPostgreSQL: skipped (set BENCH_DATABASE_URL=postgresql://… to run it too)")
-    finally:
-        if args.keep:
-            print(f"\nKept {work}")
-        else:
-            import shutil
-
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -22,7 +22,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from gen_members_csv import (  # noqa: E402
     organizations,
     person_name,
 )
+from workdir import bench_workdir  # noqa: E402
 
 TARGET_P95_MS = 150
 KIND_TO_CATEGORY = {"party": "partai", "police": "polri", "military": "tni", "government": "pemda",
@@ -184,8 +184,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="bakohumas-bench-list-"))
-    try:
+    with bench_workdir("list", keep=args.keep) as work:
         setup_django(work)
         from django.db import connection
         from django.test import Client
@@ -228,13 +227,6 @@ def main() -> int:
             print(f"  {who:<10}{label:<40}{statistics.median(times):>8.1f}{p95:>8.1f}{max(times):>8.1f}  "
                   f"{'MET' if ok else 'MISSED'}")
         print(f"\n  {len(results) - missed}/{len(results)} scenarios meet p95 < {TARGET_P95_MS} ms")
-    finally:
-        if args.keep:
-            print(f"\nKept {work}")
-        else:
-            import shutil
-
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
