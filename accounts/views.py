@@ -2,6 +2,7 @@ import io
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError
@@ -17,12 +18,13 @@ from accounts.decorators import staff_required
 from accounts.forms import ApiTokenForm, LoginForm, OtpForm, StaffCreateForm, StaffEditForm
 from accounts.models import ApiToken, User
 from audit.services import record
+from lib.http import client_ip
 
 PENDING_USER_KEY = "pending_second_factor_user"
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT)
 
 
 def _next_url(request) -> str:

@@ -2,20 +2,32 @@
 
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record, redact_target_history
+from audit.services import REDACTED, record, redact_target_history
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.tabular import TabularError, detect_format, inspect
 from members.importing import guess_mapping, validate_mapping
-from members.models import Address, Category, Consent, Group, ImportJob, Member, Organization, Purpose, Tag
+from members.models import (
+    Address,
+    Category,
+    Consent,
+    Group,
+    ImportJob,
+    ImportRowError,
+    Member,
+    Organization,
+    Purpose,
+    Tag,
+)
+from ops.services import throttle_exceeded
 
 
 class ConflictError(Exception):
@@ -370,6 +382,11 @@ def erase_member(*, actor, member: Member, reason: str) -> Member:
     if not reason.strip():
         raise ValidationError({"reason": _("Sebutkan dasar penghapusan (mis. permintaan tertulis tanggal …).")})
     redact_target_history(target_type=member._meta.label_lower, target_ids=[str(member.pk)])
+    # Import leftovers: the uploaded file that brought the person in, and preview messages naming them.
+    ImportRowError.objects.filter(job__office=member.office, message__contains=member.full_name).update(
+        message=REDACTED)
+    if member.import_job_id:
+        _purge_import_file(member.import_job)
     member.addresses.all().delete()
     member.tags.clear()
     member.manual_groups.clear()
@@ -518,11 +535,36 @@ def create_import_job(*, actor, office, uploaded_file, default_category: str = C
     return job
 
 
+def _purge_import_file(job: ImportJob) -> None:
+    if job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+@transaction.atomic
+def purge_old_import_files(*, older_than: timedelta) -> int:
+    """Retention: uploaded member lists are personal data; keep them only while an import may still need them."""
+    finished = [ImportJob.Status.DONE, ImportJob.Status.CANCELLED, ImportJob.Status.FAILED,
+                ImportJob.Status.VALIDATED, ImportJob.Status.UPLOADED]
+    jobs = ImportJob.objects.filter(created_at__lt=timezone.now() - older_than, status__in=finished).exclude(file="")
+    purged = 0
+    for job in jobs:
+        _purge_import_file(job)
+        ImportRowError.objects.filter(job=job).delete()
+        purged += 1
+    if purged:
+        record(actor=None, office=None, action="imports.files_purged",
+               after={"jobs": purged, "older_than_days": older_than.days})
+    return purged
+
+
 @transaction.atomic
 def configure_import_job(*, actor, job: ImportJob, mapping: dict[str, int], consent_purposes: list[str],
                          consent_evidence: str, run_in_background: bool = True) -> ImportJob:
     if job.is_running or job.status == ImportJob.Status.DONE:
         raise ValidationError(_("Impor ini sedang berjalan atau sudah selesai."))
+    if not job.file:
+        raise ValidationError(_("Berkas impor ini sudah dihapus (masa simpan berakhir). Unggah ulang berkasnya."))
     job.mapping = validate_mapping(mapping, job.headers)
     if set(consent_purposes) - set(Purpose.values):
         raise ValidationError(_("Tujuan persetujuan tidak dikenal."))
@@ -544,6 +586,8 @@ def configure_import_job(*, actor, job: ImportJob, mapping: dict[str, int], cons
 def confirm_import_job(*, actor, job: ImportJob) -> ImportJob:
     if job.status != ImportJob.Status.VALIDATED:
         raise ValidationError(_("Pratinjau belum selesai, atau impor ini sudah dijalankan."))
+    if not job.file:
+        raise ValidationError(_("Berkas impor ini sudah dihapus (masa simpan berakhir). Unggah ulang berkasnya."))
     job.status = ImportJob.Status.IMPORTING
     job.processed_rows = 0
     job.save(update_fields=["status", "processed_rows"])
@@ -605,9 +649,8 @@ def register_self(*, office, data: dict, ip_address: str | None) -> Member:
     started = int(data.get("started") or 0) if str(data.get("started") or "").isdigit() else 0
     if data.get("website") or not started or time.time() - started < MIN_FILL_SECONDS:
         raise SpamSuspected
-    rate_key = f"self-registration:{office.pk}:{ip_address}"
-    cache.add(rate_key, 0, timeout=3600)
-    if cache.incr(rate_key) > MAX_REGISTRATIONS_PER_IP_PER_HOUR:
+    if throttle_exceeded(scope=f"self-registration:{office.pk}", key=ip_address or "unknown",
+                         limit=MAX_REGISTRATIONS_PER_IP_PER_HOUR, window=timedelta(hours=1)):
         raise ValidationError(_("Terlalu banyak pendaftaran dari jaringan ini. Coba lagi dalam satu jam."))
     addresses = [AddressInput(Address.Kind.WHATSAPP, data.get("whatsapp", "")),
                  AddressInput(Address.Kind.EMAIL, data.get("email", "")),

@@ -2,6 +2,7 @@ import io
 import time
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import staff_required
 from accounts.permissions import can, can_edit_office
 from lib import tabular
+from lib.http import client_ip
 from members import selectors, services
 from members.forms import (
     AddressFormSet,
@@ -363,9 +365,8 @@ def self_register(request, token):
     form = SelfRegistrationForm(request.POST or None, initial={"started": str(int(time.time()))})
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_self(
-                office=office, data=form.cleaned_data, ip_address=request.META.get("REMOTE_ADDR"),
-            )
+            services.register_self(office=office, data=form.cleaned_data,
+                                   ip_address=client_ip(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT))
         except services.SpamSuspected:
             # Bots get the same page as people, so they learn nothing.
             return render(request, "members/self_register_done.html", {"office": office})
@@ -577,7 +578,7 @@ def import_detail(request, pk):
             else:
                 return redirect("members:import_detail", pk=job.pk)
     errors = Paginator(job.row_errors.all(), 100).get_page(request.GET.get("page"))
-    sample = _sample_rows(job) if job.status == ImportJob.Status.UPLOADED else []
+    sample = _sample_rows(job) if job.status == ImportJob.Status.UPLOADED and job.file else []
     return render(request, "members/import_detail.html",
                   {"job": job, "form": form, "errors": errors, "sample": sample})
 

@@ -20,3 +20,17 @@ def test_it_creates_the_first_admin_of_an_office(offices):
 def test_it_refuses_bad_input(offices, args, message):
     with pytest.raises(CommandError):
         call_command("create_staff", *args)
+
+
+def test_changes_in_the_admin_site_are_audited(offices, client):
+    from offices.models import Office
+
+    admin = User.objects.create_superuser("root", "root@example.id", "sangat-rahasia-2024!")
+    client.force_login(admin)
+    staff = User.objects.create_user("budi", password="sangat-rahasia-2024!", office=Office.objects.get(code="35.77"))
+    data = {"username": "budi", "first_name": "", "last_name": "", "email": "", "is_active": "on",
+            "office": staff.office_id, "role": "admin", "date_joined_0": "2024-01-01", "date_joined_1": "00:00:00"}
+    response = client.post(f"/admin/accounts/user/{staff.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    entry = AuditEntry.objects.get(action="staff.updated_in_admin")
+    assert entry.after["role"] == "admin" and entry.actor == admin

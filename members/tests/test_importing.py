@@ -158,3 +158,45 @@ def test_the_command_rejects_an_unknown_office(tmp_path, offices):
         call_command("import_members", str(path), "--office", "99.99")
     with pytest.raises(CommandError, match="tidak ditemukan"):
         call_command("import_members", str(tmp_path / "nope.csv"), "--office", "35.77")
+
+
+def test_erasure_removes_the_upload_and_preview_messages_that_name_the_person(madiun, operator):
+    from audit.services import REDACTED
+    from members.models import ImportRowError
+
+    job = configure(upload(madiun, operator, "Nama,HP\nSiti Rahmawati,0812-3456-7890\n"), operator)
+    run_import_job(job, dry_run=False)
+    member = Member.objects.get(full_name="Siti Rahmawati")
+    other = configure(upload(madiun, operator, "Nama,HP\nSiti Lagi,0812-3456-7890\n"), operator)
+    run_import_job(other, dry_run=True)
+    assert "Siti Rahmawati" in ImportRowError.objects.get(job=other).message
+    path = Path(job.file.path)
+    services.erase_member(actor=operator, member=member, reason="Permintaan tertulis")
+    assert not path.exists()
+    assert ImportRowError.objects.get(job=other).message == REDACTED
+    job.refresh_from_db()
+    assert not job.file
+
+
+def test_a_purged_upload_cannot_be_previewed_again(madiun, operator):
+    job = upload(madiun, operator, "Nama,HP\nA,0812-3456-7890\n")
+    services._purge_import_file(job)
+    job.refresh_from_db()
+    with pytest.raises(ValidationError, match="sudah dihapus"):
+        configure(job, operator)
+
+
+def test_old_import_files_are_purged_after_the_retention_period(madiun, operator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = configure(upload(madiun, operator, "Nama,HP\nA,0812-3456-7890\n"), operator)
+    run_import_job(job, dry_run=False)
+    path = Path(job.file.path)
+    call_command("purge_import_files", "--days", "30")
+    assert path.exists()
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=31))
+    call_command("purge_import_files", "--days", "30")
+    assert not path.exists() and not ImportJob.objects.get(pk=job.pk).file
+    assert AuditEntry.objects.filter(action="imports.files_purged").exists()

@@ -77,3 +77,25 @@ def test_organization_details_are_validated(madiun, operator, field, value):
         services.create_organization(actor=operator, office=madiun, name="Contoh", category="media",
                                      **{field: value})
     assert field in info.value.message_dict
+
+
+def test_registrations_from_one_address_are_limited_across_processes(madiun):
+    from ops.models import ThrottleHit
+
+    for i in range(services.MAX_REGISTRATIONS_PER_IP_PER_HOUR):
+        services.register_self(office=madiun, data=form_data(whatsapp=f"0813-1234-{5000 + i}"),
+                               ip_address="198.51.100.7")
+    with pytest.raises(ValidationError, match="Terlalu banyak"):
+        services.register_self(office=madiun, data=form_data(whatsapp="0813-1234-6000"), ip_address="198.51.100.7")
+    # Another address is not affected, and the address itself is not stored.
+    services.register_self(office=madiun, data=form_data(whatsapp="0813-1234-6001"), ip_address="198.51.100.8")
+    assert not ThrottleHit.objects.filter(key__contains="198.51").exists()
+
+
+def test_the_client_address_behind_a_trusted_proxy_is_used(client, madiun, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = reverse("public:self_register", args=[madiun.registration_token])
+    for i in range(services.MAX_REGISTRATIONS_PER_IP_PER_HOUR + 1):
+        response = client.post(url, form_data(whatsapp=f"0813-2234-{5000 + i}"), REMOTE_ADDR="127.0.0.1",
+                               HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+    assert "Terlalu banyak" not in response.text
