@@ -14,6 +14,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "audit.view": frozenset({Role.ADMIN}),
     "staff.manage": frozenset({Role.ADMIN}),
     "office.manage": frozenset({Role.ADMIN}),
+    # Publications: operators and editors write; a second person with content.publish approves and publishes.
+    "content.view": ALL_ROLES,
+    "content.write": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR}),
+    "content.publish": frozenset({Role.ADMIN, Role.EDITOR}),
+    "elections.manage": frozenset({Role.ADMIN, Role.EDITOR}),
 }
 
 

@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "members",
     "api",
     "ops",
+    "elections",
+    "content",
+    "portal",
 ]
 
 MIDDLEWARE = [
