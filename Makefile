@@ -19,6 +19,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_offices
+	$(PY) manage.py seed_elections
 
 # Web server and background worker on SQLite, with demo data. Ctrl+C stops both.
 run: setup

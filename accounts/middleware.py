@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -10,7 +11,9 @@ class OfficeTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        # Visitors without a session cookie are anonymous: do not load a session for them (public pages).
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        user = getattr(request, "user", None) if has_session else None
         if user is not None and user.is_authenticated and user.office_id:
             timezone.activate(zoneinfo.ZoneInfo(user.office.timezone))
         else:

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_tasks_db",
     "offices",
     "accounts",
@@ -97,7 +99,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "bakohumas.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,6 +184,8 @@ STORAGES = {
 }
 
 # Uploaded import files stream to disk; this is the largest file accepted.
+# Largest publication attachment or image.
+CONTENT_UPLOAD_MAX_MB = int(os.environ.get("CONTENT_UPLOAD_MAX_MB", "25"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "100")) * 1024 * 1024
 # Uploaded member lists are personal data: `manage.py purge_import_files` removes them after this many days.
 IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "30"))
@@ -229,6 +233,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Public portal caching: whole pages in the cache (per process by default; CACHE_URL-style shared caches such as
+# Memcached can be configured in CACHES), browsers and proxies may keep a page this many seconds.
+PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "60"))
+PORTAL_MAX_AGE = int(os.environ.get("PORTAL_MAX_AGE", "60"))
 
 # The office shown at "/" and used as default by the demo: KPU RI ("00") on a national
 # installation, or a single office's code.

@@ -44,6 +44,9 @@ class Stage(models.Model):
     source = models.TextField(_("sumber"), blank=True)
     notes = models.TextField(_("catatan"), blank=True)
     position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    # DTSTAMP/LAST-MODIFIED of the stage's iCalendar event: the feed stays byte-identical until a stage changes.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["election", "position", "starts_on", "id"]
@@ -57,3 +60,8 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_dated(self) -> bool:
+        """Both dates known: only such stages can be running, go into a calendar or count as "next"."""
+        return self.starts_on is not None and self.ends_on is not None

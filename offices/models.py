@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 TIMEZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+UTC_OFFSETS = {"Asia/Jakarta": "+07:00", "Asia/Makassar": "+08:00", "Asia/Jayapura": "+09:00"}
 
 
 def new_registration_token() -> str:
@@ -46,6 +47,10 @@ class Office(models.Model):
     @property
     def zone_label(self) -> str:
         return TIMEZONE_LABELS[self.timezone]
+
+    @property
+    def utc_offset(self) -> str:
+        return UTC_OFFSETS[self.timezone]
 
     def ancestors(self) -> list["Office"]:
         chain, node = [], self.parent

@@ -13,6 +13,9 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import create_staff
+from content import services as content
+from content.models import Publication
+from elections.services import seed_elections
 from members import services
 from members.models import Category, Consent, Group, Member, Organization, Purpose
 from offices.models import Office
@@ -23,6 +26,7 @@ DEMO_USERS = [
     ("operator.madiun", "35.77", Role.OPERATOR, "Dewi", "Lestari"),
     ("admin.madiun", "35.77", Role.ADMIN, "Bambang", "Sutrisno"),
     ("verifikator.madiun", "35.77", Role.VERIFIER, "Rina", "Wulandari"),
+    ("editor.madiun", "35.77", Role.EDITOR, "Yusuf", "Hakim"),
     ("admin.jatim", "35", Role.ADMIN, "Hendro", "Prasetyo"),
     ("operator.kabmadiun", "35.19", Role.OPERATOR, "Agus", "Santoso"),
     ("admin.ri", "00", Role.ADMIN, "Nur", "Hidayati"),
@@ -64,6 +68,9 @@ class Command(BaseCommand):
                 self._forum(madiun, "Kota Madiun", seed=1, parties=True)
                 self._forum(Office.objects.get(code="35.19"), "Kabupaten Madiun", seed=2, parties=False)
                 self._groups(madiun)
+            seed_elections()
+            if not Publication.objects.filter(office=madiun).exists():
+                self._publications(madiun, Office.objects.get(code="00"))
         self.stdout.write(self.style.SUCCESS("Data contoh siap."))
         if created_users:
             self.stdout.write(f"Akun contoh (kata sandi semua: {DEMO_PASSWORD}):")
@@ -130,3 +137,36 @@ class Command(BaseCommand):
         forkopimda = Member.objects.filter(office=office, tags__name="Forkopimda")
         services.create_group(actor=None, office=office, name="Forkopimda", kind=Group.Kind.MANUAL,
                               description="Unsur forum koordinasi pimpinan daerah", members=list(forkopimda))
+
+    def _publications(self, madiun: Office, national: Office) -> None:
+        """Illustrative texts (not real KPU statements) on the real Pilkada 2024 schedule."""
+        items = [
+            (madiun, Publication.Kind.PRESS_RELEASE, "KPU Kota Madiun Gelar Rapat Koordinasi Bakohumas",
+             "Forum Bakohumas membahas penyebaran informasi tahapan Pilkada 2024.",
+             "KPU Kota Madiun menggelar rapat koordinasi **Bakohumas** bersama partai politik, media, TNI-Polri "
+             "dan organisasi masyarakat.\n\nRapat membahas penyebaran informasi tahapan pemilihan dan cara "
+             "melaporkan informasi yang menyesatkan."),
+            (madiun, Publication.Kind.ANNOUNCEMENT, "Pengumuman Daftar Pemilih Sementara Pilkada 2024",
+             "Warga dapat mengecek namanya dalam DPS di kantor kelurahan.",
+             "Daftar Pemilih Sementara (DPS) diumumkan di setiap kelurahan. Warga yang belum terdaftar dapat "
+             "melapor ke PPS setempat dengan membawa KTP elektronik."),
+            (madiun, Publication.Kind.NEWS, "Sosialisasi Pemilih Pemula di Sekolah",
+             "Pelajar yang berusia 17 tahun pada hari pemungutan suara dapat memilih.",
+             "KPU Kota Madiun mengajak pemilih pemula memeriksa data dan datang ke TPS pada hari pemungutan "
+             "suara."),
+            (madiun, Publication.Kind.FAQ, "Apa yang harus dibawa ke TPS?", "",
+             "Bawa **formulir pemberitahuan** (C6) dan KTP elektronik. Bila tidak mendapat formulir, pemilih yang "
+             "terdaftar tetap dapat memilih dengan menunjukkan KTP elektronik."),
+            (madiun, Publication.Kind.FAQ, "Bagaimana mengecek nama di daftar pemilih?", "",
+             "Periksa daftar pemilih yang diumumkan di kelurahan, atau tanyakan kepada PPS setempat."),
+            (national, Publication.Kind.PRESS_RELEASE, "Pemungutan Suara Pilkada Serentak 27 November 2024",
+             "Pemungutan suara serentak di seluruh Indonesia sesuai PKPU 2/2024.",
+             "Pemungutan suara Pilkada Serentak 2024 dilaksanakan pada **27 November 2024** sesuai PKPU Nomor 2 "
+             "Tahun 2024 tentang tahapan dan jadwal pemilihan."),
+        ]
+        for office, kind, title, summary, body in items:
+            item = content.create_publication(actor=None, office=office, kind=kind, title=title, summary=summary,
+                                              body=body, tags=["pilkada-2024"])
+            content.submit_for_review(actor=None, publication=item)
+            item.refresh_from_db()
+            content.approve_and_publish(actor=None, publication=item)

@@ -1,0 +1,163 @@
+"""Every read of publications. Staff pages use the office-scoped ones; the public portal uses the public ones.
+
+Public visibility is decided here and nowhere else: a publication is public while it is PUBLISHED and live,
+that is publish_at <= now < unpublish_at (or no unpublish_at). Scheduled publishing therefore needs no job;
+`next_schedule_change()` tells a page cache when the answer next changes.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from content.models import Attachment, Publication
+from content.rendering import plain_text, render_markdown
+from offices.models import Office
+from offices.selectors import office_and_descendants
+
+# Staff ---------------------------------------------------------------------------------------------------------
+
+
+def publications_visible_to(office: Office) -> QuerySet[Publication]:
+    """Staff scope: the office's own publications and those of every office below it."""
+    return Publication.objects.filter(office__in=office_and_descendants(office))
+
+
+def search_publications(publications: QuerySet[Publication], *, q: str = "", status: str = "", kind: str = "",
+                        office: int | None = None) -> QuerySet[Publication]:
+    q = " ".join((q or "").split())
+    if q:
+        publications = publications.filter(Q(title__icontains=q) | Q(slug__icontains=q))
+    if status in Publication.Status.values:
+        publications = publications.filter(status=status)
+    if kind in Publication.Kind.values:
+        publications = publications.filter(kind=kind)
+    if office is not None:
+        publications = publications.filter(office_id=office)
+    return publications
+
+
+def stages_available_to(office: Office):
+    """Stages of the elections an office takes part in: those run by the office itself or by an office above it."""
+    from elections.models import Stage
+
+    return (Stage.objects.filter(election__office_id__in=_self_and_ancestor_ids(office))
+            .select_related("election").order_by("election__name", "position", "starts_on", "id"))
+
+
+def last_editor_id(publication: Publication) -> int | None:
+    """Who saved the text last (the newest revision); the second-pair-of-eyes rule compares approvers to this."""
+    revision = publication.revisions.order_by("-number").only("created_by_id").first()
+    return revision.created_by_id if revision is not None else publication.created_by_id
+
+
+# Public --------------------------------------------------------------------------------------------------------
+
+def _self_and_ancestor_ids(office: Office) -> list[int]:
+    return [office.pk, *(a.pk for a in office.ancestors())]
+
+
+def live(publications: QuerySet[Publication], now: datetime | None = None) -> QuerySet[Publication]:
+    """Only what the public may see at `now`: published, publish_at reached, unpublish_at not yet reached."""
+    now = now or timezone.now()
+    return publications.filter(status=Publication.Status.PUBLISHED, publish_at__lte=now).filter(
+        Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+
+
+def live_publications(now: datetime | None = None) -> QuerySet[Publication]:
+    """Every live item of every office (sitemaps, national feeds)."""
+    return live(Publication.objects.all(), now)
+
+
+def public_publications(office: Office, *, kind: str | None = None, now: datetime | None = None
+                        ) -> QuerySet[Publication]:
+    """What appears on an office's portal as its own: live items by the office itself or by any office above it
+    (what KPU RI publishes appears on every office's portal). Newest first."""
+    items = live(Publication.objects.filter(office_id__in=_self_and_ancestor_ids(office)), now)
+    if kind:
+        items = items.filter(kind=kind)
+    return items.select_related("office", "stage__election").order_by("-publish_at", "-id")
+
+
+def portal_listing(office: Office, *, kind: str | None = None, now: datetime | None = None
+                   ) -> QuerySet[Publication]:
+    """Listings of an office's portal: its own live items, those of the offices above it and those of every
+    office below it (what a KPU Kota publishes also shows on the province's and KPU RI's listings)."""
+    office_ids = Q(office_id__in=_self_and_ancestor_ids(office)) | Q(office__in=office_and_descendants(office))
+    items = live(Publication.objects.filter(office_ids), now)
+    if kind:
+        items = items.filter(kind=kind)
+    return items.select_related("office", "stage__election").order_by("-publish_at", "-id")
+
+
+def public_publication(office: Office, slug: str, *, now: datetime | None = None) -> Publication | None:
+    """The live item with this slug among those listed on the office's portal (see portal_listing): the office's
+    own first, then the nearest office above, then an office below (the most recently published one if several
+    share the slug). An item of another office should be redirected to its own office's portal, its canonical
+    address; a sibling's item is never found."""
+    order = _self_and_ancestor_ids(office)
+    candidates = list(live(Publication.objects.filter(
+        Q(office_id__in=order) | Q(office__in=office_and_descendants(office)), slug=slug), now)
+        .select_related("office", "stage__election").order_by("-publish_at", "-id"))
+    for office_id in order:
+        for candidate in candidates:
+            if candidate.office_id == office_id:
+                return candidate
+    return candidates[0] if candidates else None
+
+
+def next_schedule_change(now: datetime | None = None, *, offices: Iterable[Office] | None = None
+                         ) -> datetime | None:
+    """The earliest moment after `now` at which a published item appears or disappears (its publish_at or
+    unpublish_at), or None. A page cache should not live past it. `offices` narrows the look to some offices."""
+    now = now or timezone.now()
+    published = Publication.objects.filter(status=Publication.Status.PUBLISHED)
+    if offices is not None:
+        published = published.filter(office__in=list(offices))
+    soonest = published.aggregate(
+        publish=Min("publish_at", filter=Q(publish_at__gt=now)),
+        unpublish=Min("unpublish_at", filter=Q(unpublish_at__gt=now)),
+    )
+    moments = [m for m in soonest.values() if m is not None]
+    return min(moments) if moments else None
+
+
+def searchable_text(publication: Publication) -> str:
+    """Title, summary and the plain words of the body, for the search index (the lead's indexing reads this)."""
+    body = plain_text(publication.body_html or render_markdown(publication.body))
+    return "\n".join(part for part in (publication.title, publication.summary, body) if part)
+
+
+# The article partial (templates/content/_article.html) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleAttachment:
+    title: str
+    url: str
+    original_name: str
+    content_type: str
+    size: int
+    extension: str
+
+
+def article_context(publication: Publication, *, cover_url: str = "",
+                    attachment_url: Callable[[Attachment], str]) -> dict:
+    """Context for content/_article.html. The caller decides the URLs (staff preview or public portal)."""
+    attachments = [
+        ArticleAttachment(a.title, attachment_url(a), a.original_name, a.content_type, a.size,
+                          a.original_name.rsplit(".", 1)[-1].upper() if "." in a.original_name else "")
+        for a in publication.attachments.all()
+    ]
+    corrected_at = None
+    if publication.first_published_at is not None:
+        last = publication.revisions.filter(created_at__gt=publication.first_published_at).aggregate(
+            at=Max("created_at"))["at"]
+        corrected_at = last
+    return {
+        "publication": publication,
+        "cover_url": cover_url if publication.cover_image else "",
+        "attachments": attachments,
+        "corrected_at": corrected_at,
+    }
