@@ -236,6 +236,11 @@ LOGGING = {
 
 # Public portal caching: whole pages in the cache (per process by default; CACHE_URL-style shared caches such as
 # Memcached can be configured in CACHES), browsers and proxies may keep a page this many seconds.
+# Default cache: per process (correct everywhere, since invalidation goes through the database). REDIS_URL gives
+# every web process one shared page cache (needs `pip install redis`).
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"]}}
 PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "60"))
 PORTAL_MAX_AGE = int(os.environ.get("PORTAL_MAX_AGE", "60"))
 
