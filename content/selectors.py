@@ -27,7 +27,7 @@ def publications_visible_to(office: Office) -> QuerySet[Publication]:
 
 def search_publications(publications: QuerySet[Publication], *, q: str = "", status: str = "", kind: str = "",
                         office: int | None = None) -> QuerySet[Publication]:
-    q = " ".join((q or "").split())
+    q = " ".join((q or "").replace("\x00", "").split())
     if q:
         publications = publications.filter(Q(title__icontains=q) | Q(slug__icontains=q))
     if status in Publication.Status.values:
@@ -47,10 +47,18 @@ def stages_available_to(office: Office):
             .select_related("election").order_by("election__name", "position", "starts_on", "id"))
 
 
+EDIT_ACTIONS = ("publication.created", "publication.updated", "publication.corrected",
+                "publication.revision_restored", "publication.attachment_added", "publication.attachment_removed",
+                "publication.cover_set", "publication.cover_removed")
+
+
 def last_editor_id(publication: Publication) -> int | None:
-    """Who saved the text last (the newest revision); the second-pair-of-eyes rule compares approvers to this."""
-    revision = publication.revisions.order_by("-number").only("created_by_id").first()
-    return revision.created_by_id if revision is not None else publication.created_by_id
+    """Who changed the text, an attachment or the cover last; the four-eyes rule compares approvers to this."""
+    from audit.models import AuditEntry
+
+    entry = (AuditEntry.objects.filter(target_type=publication._meta.label_lower, target_id=str(publication.pk),
+                                       action__in=EDIT_ACTIONS).order_by("-at", "-id").only("actor_id").first())
+    return entry.actor_id if entry is not None else publication.created_by_id
 
 
 # Public --------------------------------------------------------------------------------------------------------
@@ -79,6 +87,13 @@ def public_publications(office: Office, *, kind: str | None = None, now: datetim
     if kind:
         items = items.filter(kind=kind)
     return items.select_related("office", "stage__election").order_by("-publish_at", "-id")
+
+
+def portal_office_ids(office: Office) -> list[int] | None:
+    """The offices whose items an office's portal lists (see portal_listing); None for KPU RI, which lists all."""
+    if office.parent_id is None:
+        return None
+    return [*_self_and_ancestor_ids(office)[1:], *office_and_descendants(office).values_list("pk", flat=True)]
 
 
 def portal_listing(office: Office, *, kind: str | None = None, now: datetime | None = None

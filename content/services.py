@@ -6,6 +6,7 @@ corrected; only someone who may publish can change it. Role checks happen here (
 the views, so the API and commands get the same rules; `actor=None` is the system (seed commands) and skips them.
 """
 
+import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
@@ -108,13 +109,20 @@ def _office_zone(office) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(office.timezone)
 
 
-def _as_utc(value: datetime | None, office) -> datetime | None:
-    """Naive times are wall-clock times in the office's zone (WIB/WITA/WIT); everything is stored in UTC."""
+def _as_utc(value: datetime | None, office, *, round_up: bool = False) -> datetime | None:
+    """Naive times are wall-clock times in the office's zone (WIB/WITA/WIT); everything is stored in UTC.
+
+    Schedules are kept to the whole minute (pages are cached per minute): publishing rounds up, taking down
+    rounds down, so nothing is public earlier or longer than asked."""
     if value is None:
         return None
+    if value.year < 1900:
+        raise ValidationError(_("Tanggal %s tidak masuk akal.") % value.date().isoformat())
     if timezone.is_naive(value):
         value = timezone.make_aware(value, _office_zone(office))
-    return value.astimezone(UTC)
+    value = value.astimezone(UTC)
+    whole = value.replace(second=0, microsecond=0)
+    return whole + timedelta(minutes=1) if round_up and whole != value else whole
 
 
 def _local(value: datetime, office) -> str:
@@ -163,6 +171,10 @@ def _clean_tags(tags) -> list[str]:
     return cleaned
 
 
+# Word's manual line break (\x0b) and other control characters: invisible, and invalid in XML feeds.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _clean_text(*, title: str, summary: str, body: str) -> tuple[str, str, str]:
     errors = {}
     try:
@@ -173,7 +185,7 @@ def _clean_text(*, title: str, summary: str, body: str) -> tuple[str, str, str]:
         summary = clean_plain_text(summary, max_length=300, label=_("Ringkasan"), required=False)
     except ValidationError as exc:
         errors["summary"] = exc.messages
-    body = (body or "").replace("\r\n", "\n").strip("\n")
+    body = CONTROL_CHARACTERS.sub("", (body or "").replace("\r\n", "\n")).strip("\n")
     if len(body) > MAX_BODY_CHARS:
         errors["body"] = [_("Isi terlalu panjang (maksimal %d karakter).") % MAX_BODY_CHARS]
     if errors:
@@ -244,7 +256,7 @@ def create_publication(*, actor, office, kind: str, title: str, summary: str = "
     title, summary, body = _clean_text(title=title, summary=summary, body=body)
     _validate_fields(office, kind=kind, stage=stage)
     tags = _clean_tags(tags)
-    publish_at, unpublish_at = _as_utc(publish_at, office), _as_utc(unpublish_at, office)
+    publish_at, unpublish_at = _as_utc(publish_at, office, round_up=True), _as_utc(unpublish_at, office)
     _validate_schedule(office, publish_at, unpublish_at, now=timezone.now(), check_past=True)
     slug = _explicit_slug(office, slug) if (slug or "").strip() else _auto_slug(office, title)
     try:
@@ -275,7 +287,7 @@ def update_publication(*, actor, publication: Publication, expected_version: int
     title, summary, body = _clean_text(title=title, summary=summary, body=body)
     _validate_fields(office, kind=kind, stage=stage)
     tags = _clean_tags(tags)
-    publish_at, unpublish_at = _as_utc(publish_at, office), _as_utc(unpublish_at, office)
+    publish_at, unpublish_at = _as_utc(publish_at, office, round_up=True), _as_utc(unpublish_at, office)
     if publication.status == Status.PUBLISHED and publish_at is None:
         raise ValidationError({"publish_at": [_("Publikasi yang sudah terbit harus tetap punya waktu terbit.")]})
     _validate_schedule(office, publish_at, unpublish_at, now=timezone.now(),
@@ -393,10 +405,10 @@ def approve_and_publish(*, actor, publication: Publication, expected_version: in
                                 "Persetujuan harus diberikan oleh orang lain (prinsip empat mata)."))
     now = timezone.now()
     office = publication.office
-    publish_at = _as_utc(publish_at, office) or publication.publish_at
+    publish_at = _as_utc(publish_at, office, round_up=True) or publication.publish_at
     if publish_at is not None and publish_at < now - SCHEDULE_GRACE:
         raise _past_schedule(office, publish_at)
-    publish_at = publish_at or now
+    publish_at = publish_at or now.replace(second=0, microsecond=0)
     _validate_schedule(office, publish_at, publication.unpublish_at, now=now, check_past=False)
     publication.publish_at = publish_at
     publication.first_published_at = publication.first_published_at or publish_at
@@ -487,6 +499,7 @@ def set_cover_image(*, actor, publication: Publication, uploaded_file=None, alt:
     except ValidationError as exc:
         raise ValidationError({"cover_alt": [*exc.messages, _("Jelaskan isi gambar untuk pembaca tunanetra.")]}
                               ) from exc
+    uploaded_file = uploaded_file or None  # a cleared file field gives False
     if uploaded_file is None and not publication.cover_image:
         raise ValidationError({"cover_image": [_("Pilih berkas gambar.")]})
     checked = uploads.check_image(uploaded_file) if uploaded_file is not None else None

@@ -23,6 +23,7 @@ from content.conf import upload_max_bytes, upload_max_mb
 from content.diffing import revision_diff
 from content.forms import AttachmentForm, CoverForm, NoteForm, PublicationForm
 from content.models import Publication
+from lib.params import parse_id
 from offices.models import Office
 from offices.selectors import office_and_descendants
 
@@ -73,8 +74,7 @@ def _writable(request, publication: Publication) -> Publication:
 
 
 def _version(request) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.POST.get("version"))
 
 
 def _to_detail(publication_or_pk):
@@ -88,7 +88,7 @@ def _to_detail(publication_or_pk):
 def publication_list(request):
     office = request.user.office
     params = request.GET
-    office_filter = int(params["office"]) if params.get("office", "").isdigit() else None
+    office_filter = parse_id(params.get("office"))
     publications = selectors.search_publications(
         selectors.publications_visible_to(office), q=params.get("q", ""), status=params.get("status", ""),
         kind=params.get("kind", ""), office=office_filter,
@@ -299,11 +299,11 @@ def revision_list(request, pk):
     numbers = {r.number: r for r in revisions}
 
     def pick(name, default):
-        value = request.GET.get(name, "")
-        if value.isdigit():
-            if int(value) not in numbers:
+        number = parse_id(request.GET.get(name))
+        if number is not None:
+            if number not in numbers:
                 raise Http404
-            return numbers[int(value)]
+            return numbers[number]
         return default
 
     newest = revisions[0] if revisions else None

@@ -52,6 +52,13 @@ def _bump_version(instance, expected_version: int | None) -> None:
     instance.version = (expected_version or instance.version) + 1
 
 
+def _portal_changed() -> None:
+    """Schedules are on the public portal: cached pages and ETags must not outlive this change."""
+    from portal.services import bump_generation
+
+    transaction.on_commit(bump_generation)
+
+
 def is_firm_note(notes: str) -> bool:
     """A stage whose note says TIDAK PASTI or BERSYARAT has no firm date."""
     upper = (notes or "").upper()
@@ -103,6 +110,7 @@ def create_election(*, actor, office: Office, code: str, name: str, kind: str, d
                                                description=description, is_conditional=is_conditional)
     except IntegrityError as exc:
         raise ValidationError({"code": [_("Kode pemilihan ini sudah dipakai.")]}) from exc
+    _portal_changed()
     record(actor=actor, office=office, action="election.created", target=election,
            after=election_snapshot(election))
     return election
@@ -118,6 +126,7 @@ def update_election(*, actor, election: Election, expected_version: int | None, 
     election.name, election.kind, election.description = name, kind, description
     election.is_conditional = is_conditional
     election.save(update_fields=["name", "kind", "description", "is_conditional"])
+    _portal_changed()
     record(actor=actor, office=election.office, action="election.updated", target=election, before=before,
            after=election_snapshot(election))
     return election
@@ -195,6 +204,7 @@ def create_stage(*, actor, election: Election, code: str, name: str, starts_on: 
     stage = Stage(election=election, code=code, name=name, starts_on=starts_on, ends_on=ends_on, is_firm=is_firm,
                   source=source, notes=notes, position=position)
     _save_stage(stage)
+    _portal_changed()
     record(actor=actor, office=election.office, action="stage.created", target=stage,
            target_label=_stage_label(stage), after=stage_snapshot(stage))
     return stage
@@ -212,6 +222,7 @@ def update_stage(*, actor, stage: Stage, expected_version: int | None, code: str
     stage.code, stage.name, stage.starts_on, stage.ends_on = code, name, starts_on, ends_on
     stage.is_firm, stage.source, stage.notes = is_firm, source, notes
     _save_stage(stage)
+    _portal_changed()
     record(actor=actor, office=election.office, action="stage.updated", target=stage,
            target_label=_stage_label(stage), before=before, after=stage_snapshot(stage))
     return stage
@@ -222,6 +233,7 @@ def delete_stage(*, actor, stage: Stage) -> None:
     election = stage.election
     before = stage_snapshot(stage)
     label = _stage_label(stage)
+    _portal_changed()
     record(actor=actor, office=election.office, action="stage.deleted", target=stage, target_label=label,
            before=before)
     stage.delete()
@@ -416,6 +428,7 @@ def _write(*, actor, election: Election, outcome: StageImportOutcome, file_name:
         stage.save()
     outcome.written = True
     if created or updated:
+        _portal_changed()
         record(actor=actor, office=election.office, action="election.stages_imported", target=election,
                after={"file": file_name, "rows": outcome.total_rows, "created": created, "updated": updated,
                       "unchanged": outcome.unchanged})

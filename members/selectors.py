@@ -61,7 +61,7 @@ def search_members(base: QuerySet[Member], *, q: str = "", category: str = "", o
         members = members.filter(tags__id=tag)
     if group is not None:
         members = members.filter(pk__in=group_member_ids(group))
-    q = " ".join((q or "").split())
+    q = " ".join((q or "").replace("\x00", "").split())
     if q:
         by_address = _address_lookup(q)
         if by_address is not None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import REDACTED, record, redact_target_history
 from lib.contacts import AddressError, clean_plain_text, normalize_address
+from lib.params import parse_id
 from lib.tabular import TabularError, detect_format, inspect
 from members.importing import guess_mapping, validate_mapping
 from members.models import (
@@ -632,6 +633,9 @@ def update_registration_settings(*, actor, office, is_open: bool, rotate_token: 
     if rotate_token:
         office.registration_token = new_registration_token()
     office.save(update_fields=["registration_open", "registration_token"])
+    from portal.services import bump_generation
+
+    transaction.on_commit(bump_generation)  # the portal's contact page shows the registration link
     record(actor=actor, office=office, action="office.registration_settings", target=office, before=before,
            after={"registration_open": is_open, "token_rotated": rotate_token})
 
@@ -646,7 +650,7 @@ MAX_REGISTRATIONS_PER_IP_PER_HOUR = 20
 
 def register_self(*, office, data: dict, ip_address: str | None) -> Member:
     """A stakeholder registers at a sosialisasi meeting; staff approve before the member is active."""
-    started = int(data.get("started") or 0) if str(data.get("started") or "").isdigit() else 0
+    started = parse_id(data.get("started")) or 0
     if data.get("website") or not started or time.time() - started < MIN_FILL_SECONDS:
         raise SpamSuspected
     if throttle_exceeded(scope=f"self-registration:{office.pk}", key=ip_address or "unknown",

@@ -18,6 +18,7 @@ from accounts.decorators import staff_required
 from accounts.permissions import can, can_edit_office
 from lib import tabular
 from lib.http import client_ip
+from lib.params import parse_id
 from members import selectors, services
 from members.forms import (
     AddressFormSet,
@@ -86,11 +87,11 @@ def _filtered_members(request):
     office = request.user.office
     params = request.GET
     group = None
-    if params.get("group", "").isdigit():
-        group = get_object_or_404(selectors.groups_visible_to(office), pk=params["group"])
+    if parse_id(params.get("group")) is not None:
+        group = get_object_or_404(selectors.groups_visible_to(office), pk=parse_id(params["group"]))
 
     def as_int(name):
-        return int(params[name]) if params.get(name, "").isdigit() else None
+        return parse_id(params.get(name))
 
     return selectors.search_members(
         selectors.members_visible_to(office), q=params.get("q", ""), category=params.get("category", ""),
@@ -517,8 +518,8 @@ def group_detail(request, pk):
 @staff_required("registry.edit")
 def group_membership(request, pk):
     group = _writable(request, get_object_or_404(selectors.groups_visible_to(request.user.office), pk=pk))
-    member_id = request.POST.get("member", "")
-    if not member_id.isdigit():
+    member_id = parse_id(request.POST.get("member"))
+    if member_id is None:
         raise Http404
     member = get_object_or_404(Member.objects.filter(office=group.office), pk=member_id)
     try:

@@ -20,6 +20,10 @@ def _plain(publication) -> tuple[str, str, str]:
 
 
 def index_publication(publication) -> None:
+    """Only published items are in the index (drafts could otherwise crowd out what readers may see)."""
+    if publication.status != publication.Status.PUBLISHED:
+        remove_from_index(publication.pk)
+        return
     title, summary, body = _plain(publication)
     if connection.vendor == "postgresql":
         SearchEntry.objects.update_or_create(publication=publication, defaults={"vector": None})
@@ -32,7 +36,8 @@ def index_publication(publication) -> None:
     words = " ".join([*stemmed(title) * 3, *stemmed(summary) * 2, *stemmed(body)])
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM portal_search_fts WHERE rowid = %s", [publication.pk])
-        cursor.execute("INSERT INTO portal_search_fts(rowid, words) VALUES (%s, %s)", [publication.pk, words])
+        cursor.execute("INSERT INTO portal_search_fts(rowid, words, office_id) VALUES (%s, %s, %s)",
+                       [publication.pk, words, publication.office_id])
 
 
 def remove_from_index(publication_id: int) -> None:
@@ -43,8 +48,11 @@ def remove_from_index(publication_id: int) -> None:
         cursor.execute("DELETE FROM portal_search_fts WHERE rowid = %s", [publication_id])
 
 
-def search(publications: QuerySet, query: str, *, limit: int = 50) -> list:
-    """Best matches first among `publications` (already limited to what the reader may see)."""
+def search(publications: QuerySet, query: str, *, office_ids: list[int] | None = None, limit: int = 50) -> list:
+    """Best matches first among `publications` (already limited to what the reader may see).
+
+    `office_ids` narrows the SQLite candidates to the offices whose items the reader may see, so that other
+    offices' items never crowd them out of the ranked candidates; None means every office."""
     if connection.vendor == "postgresql":
         text = " ".join(query.split()[:MAX_QUERY_WORDS])
         if not text:
@@ -57,11 +65,18 @@ def search(publications: QuerySet, query: str, *, limit: int = 50) -> list:
     if not words:
         return []
     match = " ".join(f'"{w}"' for w in words)
+    sql, params = "SELECT rowid FROM portal_search_fts WHERE portal_search_fts MATCH %s", [match]
+    if office_ids is not None:
+        sql += f" AND office_id IN ({', '.join(['%s'] * len(office_ids))})"
+        params += list(office_ids)
     with connection.cursor() as cursor:
-        # Ranked candidates; visibility is applied by the queryset below, so over-fetch a little.
-        cursor.execute("SELECT rowid FROM portal_search_fts WHERE portal_search_fts MATCH %s "
-                       "ORDER BY bm25(portal_search_fts) LIMIT %s", [match, limit * 20])
+        # Ranked candidates; the queryset below applies the schedule (publish/unpublish times).
+        cursor.execute(sql + " ORDER BY bm25(portal_search_fts) LIMIT %s", [*params, limit * 4])
         ranked = [row[0] for row in cursor.fetchall()]
     order = {pk: i for i, pk in enumerate(ranked)}
-    found = publications.filter(pk__in=ranked)
-    return sorted(found, key=lambda p: order[p.pk])[:limit]
+    # Visibility is checked on the ids alone; only the `limit` best are then read whole. Reading every visible
+    # candidate (up to limit * 20 rows with their bodies) cost more than the rest of the search.
+    visible = publications.filter(pk__in=ranked).order_by().values_list("pk", flat=True)
+    best = sorted(visible, key=order.__getitem__)[:limit]
+    rows = {p.pk: p for p in publications.filter(pk__in=best)}
+    return [rows[pk] for pk in best if pk in rows]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from content import selectors as content
 from content.downloads import attachment_response, cover_response
@@ -55,25 +55,25 @@ def _home(request, office: Office):
                                       f"pengumuman dan klarifikasi.")
 
 
-@require_GET
+@require_safe
 @public_page
 def root(request):
     return _home(request, home_office())
 
 
-@require_GET
+@require_safe
 @public_page
 def office_home(request, office_slug):
     return _home(request, office_from_slug(office_slug))
 
 
-@require_GET
+@require_safe
 @public_page
 def publication_list(request, office_slug, kind=None):
     return _publication_list(request, office_slug, kind)
 
 
-@require_GET
+@require_safe
 @public_page
 def documents(request, office_slug):
     return _publication_list(request, office_slug, Publication.Kind.DOCUMENT)
@@ -91,7 +91,7 @@ def _publication_list(request, office_slug, kind):
         (k, Publication.Kind(k).label) for k in LISTED_KINDS]}, title=f"{label} · {office.name}")
 
 
-@require_GET
+@require_safe
 @public_page
 def publication_detail(request, office_slug, slug):
     office = office_from_slug(office_slug)
@@ -117,13 +117,13 @@ def _live_publication(office_slug, slug):
     return publication
 
 
-@require_GET
+@require_safe
 def attachment(request, office_slug, slug, attachment_id):
     publication = _live_publication(office_slug, slug)
     return attachment_response(get_object_or_404(publication.attachments, pk=attachment_id), private=False)
 
 
-@require_GET
+@require_safe
 def cover(request, office_slug, slug):
     publication = _live_publication(office_slug, slug)
     if not publication.cover_image:
@@ -131,7 +131,7 @@ def cover(request, office_slug, slug):
     return cover_response(publication, private=False)
 
 
-@require_GET
+@require_safe
 @public_page
 def faq(request, office_slug):
     office = office_from_slug(office_slug)
@@ -139,7 +139,7 @@ def faq(request, office_slug):
     return _page(request, office, "portal/faq.html", {"items": items}, title=f"Tanya jawab · {office.name}")
 
 
-@require_GET
+@require_safe
 @public_page
 def schedule(request, office_slug):
     office = office_from_slug(office_slug)
@@ -150,7 +150,7 @@ def schedule(request, office_slug):
                  description=f"Tahapan dan jadwal pemilihan yang berlaku di wilayah {office.name}.")
 
 
-@require_GET
+@require_safe
 @public_page
 def contact(request, office_slug):
     office = office_from_slug(office_slug)
@@ -160,17 +160,18 @@ def contact(request, office_slug):
                  title=f"Kontak · {office.name}")
 
 
-@require_GET
+@require_safe
 @public_page
 def search_view(request, office_slug):
     office = office_from_slug(office_slug)
-    query = " ".join(request.GET.get("q", "").split())[:200]
-    results = search.search(content.portal_listing(office).select_related("office"), query) if query else []
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:200]
+    results = search.search(content.portal_listing(office).select_related("office"), query,
+                            office_ids=content.portal_office_ids(office)) if query else []
     return _page(request, office, "portal/search.html", {"query": query, "results": results},
                  title=f"Cari · {office.name}")
 
 
-@require_GET
+@require_safe
 def set_language(request, code):
     """A plain link, so public pages need no form, no CSRF cookie and stay cacheable by proxies."""
     if code not in dict(settings.LANGUAGES):
@@ -183,7 +184,7 @@ def set_language(request, code):
     return response
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=3600)
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /staf/", "Disallow: /admin/", "Disallow: /api/", "Disallow: /masuk/",

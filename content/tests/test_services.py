@@ -182,7 +182,9 @@ def test_the_whole_workflow_is_audited(make_publication, writer, editor, madiun)
     services.approve_and_publish(actor=editor, publication=publication)
     publication.refresh_from_db()
     assert publication.status == Status.PUBLISHED and publication.reviewed_by == editor
-    assert before <= publication.publish_at <= timezone.now()
+    # "Now" is stored as the current whole minute: public at once, and aligned with the per-minute page cache.
+    assert publication.publish_at in {before.replace(second=0, microsecond=0),
+                                      timezone.now().replace(second=0, microsecond=0)}
     assert publication.first_published_at == publication.publish_at
     services.archive(actor=editor, publication=publication, note="Diganti rilis baru")
     services.unarchive(actor=editor, publication=publication)
@@ -377,3 +379,32 @@ def test_searchable_text_has_title_summary_and_plain_body(make_publication):
     publication = make_publication(body="## Jadwal\n\nRapat *pleno* <script>x()</script>")
     assert selectors.searchable_text(publication) == (
         "Rekapitulasi Daftar Pemilih Tetap\nKPU Kota Madiun menetapkan DPT.\nJadwal Rapat pleno")
+
+
+def test_an_approver_who_added_an_attachment_cannot_approve_it(make_publication, writer, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from content.tests.samples import pdf_bytes
+
+    publication = make_publication()
+    services.submit_for_review(actor=writer, publication=publication)
+    publication.refresh_from_db()
+    services.add_attachment(actor=editor, publication=publication, title="Lampiran editor",
+                            uploaded_file=SimpleUploadedFile("a.pdf", pdf_bytes(), "application/pdf"))
+    publication.refresh_from_db()
+    with pytest.raises(ValidationError, match="empat mata"):
+        services.approve_and_publish(actor=editor, publication=publication)
+
+
+def test_control_characters_are_removed_from_the_body(make_publication, writer):
+    publication = make_publication()
+    edit(publication, writer, body="Baris satu\x0bbaris dua\x00.")
+    assert Publication.objects.get(pk=publication.pk).body == "Baris satubaris dua."
+
+
+def test_absurd_dates_are_refused_not_crashing(make_publication, writer):
+    from datetime import datetime
+
+    publication = make_publication()
+    with pytest.raises(ValidationError, match="tidak masuk akal"):
+        edit(publication, writer, publish_at=datetime(1, 1, 1, 0, 0))

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from content import selectors as content_selectors
 from content import services as content
 from content.models import Publication
 from elections.services import seed_elections
@@ -178,3 +179,48 @@ def test_indonesian_is_shown_whatever_the_browser_language_until_english_is_chos
     client.get(reverse("portal:set_language", args=["en"]), {"next": "/kota-madiun/"})
     response = client.get("/kota-madiun/")
     assert '<html lang="en">' in response.text
+
+
+def test_schedule_changes_invalidate_cached_pages(client, madiun, django_capture_on_commit_callbacks):
+    from elections import services as elections
+    from elections.models import Stage
+
+    seed_elections()
+    first = client.get("/kota-madiun/jadwal/")
+    stage = Stage.objects.get(code="PEMILU24-12")
+    with django_capture_on_commit_callbacks(execute=True):
+        elections.update_stage(actor=None, stage=stage, expected_version=stage.version, code=stage.code,
+                               name="Pemungutan Suara Serentak", starts_on=stage.starts_on, ends_on=stage.ends_on,
+                               is_firm=stage.is_firm, source=stage.source, notes=stage.notes)
+    assert client.get("/kota-madiun/jadwal/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert "Pemungutan Suara Serentak" in client.get("/kota-madiun/jadwal/").text
+
+
+def test_conditional_elections_are_flagged_not_shown_as_running(client, madiun):
+    seed_elections()
+    page = client.get("/kota-madiun/jadwal/").text
+    assert "(bersyarat)" in page and "Hanya bila syaratnya terpenuhi" in page
+
+
+def test_head_requests_and_odd_query_strings_do_not_fail(client, madiun, publish):
+    publish(madiun, "Siaran Pers Biasa")
+    assert client.head("/kota-madiun/").status_code == 200
+    for path in ["/kota-madiun/publikasi/?halaman=abc", "/kota-madiun/publikasi/?halaman=99999999999999999999",
+                 "/kota-madiun/cari/?q=%00", "/kota-madiun/cari/?q=" + "pemilu%20" * 500,
+                 "/kota-madiun/cari/?q=%F0%9F%98%80%D8%B9%D8%B1%D8%A8%D9%8A"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_other_offices_items_cannot_crowd_out_a_portals_search_results(client, madiun, publish, ri):
+    from content.models import Publication
+    from portal import search
+
+    aceh = madiun.__class__.objects.get(code="11")
+    target = publish(madiun, "Rekapitulasi Kota Madiun")
+    for i in range(250):
+        item = Publication.objects.create(office=aceh, kind="berita", title=f"Rekapitulasi Aceh {i}", slug=f"r-{i}",
+                                          status=Publication.Status.PUBLISHED, publish_at=target.publish_at)
+        search.index_publication(item)
+    found = search.search(content_selectors.portal_listing(madiun), "rekapitulasi",
+                          office_ids=content_selectors.portal_office_ids(madiun), limit=5)
+    assert [p.pk for p in found] == [target.pk]
