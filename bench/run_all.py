@@ -1,6 +1,7 @@
 """Run every benchmark, one subprocess each, in order; `make bench` calls this.
 
-    python bench/run_all.py [NAME ...]      # e.g. `python bench/run_all.py import` for bench_import.py only
+    python bench/run_all.py [NAME ...]      # e.g. `python bench/run_all.py import` for bench_import.py only,
+                                            # `python bench/run_all.py portal page_weight` for the portal's three
 
 Each script's output is passed through as it runs. Targets are printed by the scripts, never asserted: the exit
 status is non-zero only when a script crashes (exits non-zero), so a slow machine does not fail the build.
@@ -13,8 +14,16 @@ import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-# (script, arguments): the issue's 50,000-row import, the member list, then a 500,000-row (~50 MB) file.
-SCRIPTS = [("bench_import.py", []), ("bench_member_list.py", []), ("bench_import.py", ["--rows", "500000"])]
+# (script, arguments): the issue's 50,000-row import, the member list, the public portal (page weight, load under
+# gunicorn with wrk, search), then a 500,000-row (~50 MB) import last, the longest.
+SCRIPTS = [
+    ("bench_import.py", []),
+    ("bench_member_list.py", []),
+    ("bench_page_weight.py", []),
+    ("bench_portal_load.py", []),
+    ("bench_portal_search.py", []),
+    ("bench_import.py", ["--rows", "500000"]),
+]
 
 
 def main(argv: list[str]) -> int:

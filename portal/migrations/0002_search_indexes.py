@@ -6,8 +6,8 @@ from django.db import migrations
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS portal_search_fts "
-            "USING fts5(words, office_id UNINDEXED, tokenize='unicode61')")
+            # office_id is an indexed column: an office filter intersects posting lists (see portal.search).
+            "CREATE VIRTUAL TABLE IF NOT EXISTS portal_search_fts USING fts5(words, office_id, tokenize='unicode61')")
     elif schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS portal_searchentry_vector_gin ON portal_searchentry USING gin (vector)")
