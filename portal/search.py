@@ -26,11 +26,11 @@ def index_publication(publication) -> None:
         return
     title, summary, body = _plain(publication)
     if connection.vendor == "postgresql":
+        headline = (SearchVector(Value(title), weight="A", config="indonesian")
+                    + SearchVector(Value(summary), weight="B", config="indonesian"))
         SearchEntry.objects.update_or_create(publication=publication, defaults={"vector": None})
-        SearchEntry.objects.filter(publication=publication).update(vector=(
-            SearchVector(Value(title), weight="A", config="indonesian")
-            + SearchVector(Value(summary), weight="B", config="indonesian")
-            + SearchVector(Value(body), weight="C", config="indonesian")))
+        SearchEntry.objects.filter(publication=publication).update(
+            headline=headline, vector=headline + SearchVector(Value(body), weight="C", config="indonesian"))
         return
     # Title words count three times and the summary twice, so bm25 ranks them above a mention in the body.
     words = " ".join([*stemmed(title) * 3, *stemmed(summary) * 2, *stemmed(body)])
@@ -58,9 +58,17 @@ def search(publications: QuerySet, query: str, *, office_ids: list[int] | None =
         if not text:
             return []
         search_query = SearchQuery(text, config="indonesian", search_type="websearch")
-        return list(publications.filter(search_entry__vector=search_query)
-                    .annotate(rank=SearchRank(F("search_entry__vector"), search_query))
-                    .order_by("-rank", "-publish_at")[:limit])
+        # Matches in the title or summary first, ranked; then matches in the body, newest first. The second step
+        # walks publications newest first and stops at `limit`, so a word found in nearly every text (an election
+        # portal's "pemilihan") does not make PostgreSQL unpack every document's vector.
+        best = list(publications.filter(search_entry__headline=search_query)
+                    .annotate(rank=SearchRank(F("search_entry__headline"), search_query))
+                    .order_by("-rank", "-publish_at", "-id").values_list("pk", flat=True)[:limit])
+        if len(best) < limit:
+            best += list(publications.filter(search_entry__vector=search_query).exclude(pk__in=best)
+                         .order_by("-publish_at", "-id").values_list("pk", flat=True)[:limit - len(best)])
+        rows = {p.pk: p for p in publications.filter(pk__in=best)}
+        return [rows[pk] for pk in best]
     words = list(dict.fromkeys(stemmed(query)))[:MAX_QUERY_WORDS]
     if not words:
         return []

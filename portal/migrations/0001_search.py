@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('publication', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_entry', serialize=False, to='content.publication')),
                 ('vector', django.contrib.postgres.search.SearchVectorField(null=True)),
+                ('headline', django.contrib.postgres.search.SearchVectorField(null=True)),
             ],
         ),
         migrations.CreateModel(

@@ -11,6 +11,8 @@ def create(apps, schema_editor):
     elif schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS portal_searchentry_vector_gin ON portal_searchentry USING gin (vector)")
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS portal_searchentry_headline_gin ON portal_searchentry USING gin (headline)")
 
 
 def drop(apps, schema_editor):
@@ -18,6 +20,7 @@ def drop(apps, schema_editor):
         schema_editor.execute("DROP TABLE IF EXISTS portal_search_fts")
     elif schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS portal_searchentry_vector_gin")
+        schema_editor.execute("DROP INDEX IF EXISTS portal_searchentry_headline_gin")
 
 
 class Migration(migrations.Migration):
