@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import staff_required
 from accounts.permissions import can
 from audit.models import AuditEntry
+from bakohumas.forms import add_service_errors
 from content import downloads, selectors, services
 from content.conf import upload_max_bytes, upload_max_mb
 from content.diffing import revision_diff
@@ -49,12 +50,6 @@ ACTION_LABELS = {
 }
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -112,7 +107,7 @@ def publication_create(request):
         try:
             publication = services.create_publication(actor=request.user, office=office, **form.service_kwargs())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Draf “%s” disimpan.") % publication.title)
             return _to_detail(publication)
@@ -138,7 +133,7 @@ def publication_edit(request, pk):
             conflict = exc.current
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if publication.status == Status.PUBLISHED:
                 messages.success(request, _("Koreksi disimpan dan langsung tampil di portal."))

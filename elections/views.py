@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
 from accounts.permissions import can
+from bakohumas.forms import add_service_errors
 from elections import selectors, services
 from elections.calendar import stages_ics
 from elections.forms import ElectionForm, StageForm, StageImportForm
@@ -29,12 +30,6 @@ READ = "content.view"
 MANAGE = "elections.manage"
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def can_manage(user, election: Election) -> bool:
@@ -94,7 +89,7 @@ def election_create(request):
                 actor=request.user, office=request.user.office, code=data["code"], name=data["name"],
                 kind=data["kind"], description=data["description"], is_conditional=data["is_conditional"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Pemilihan %s dibuat.") % election.name)
             return redirect("elections:election_detail", pk=election.pk)
@@ -117,7 +112,7 @@ def election_edit(request, pk):
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Perubahan disimpan."))
             return redirect("elections:election_detail", pk=election.pk)
@@ -148,7 +143,7 @@ def stage_create(request, pk):
         try:
             stage = services.create_stage(actor=request.user, election=election, **_stage_values(form))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Tahapan %s ditambahkan.") % stage.name)
             return redirect("elections:election_detail", pk=election.pk)
@@ -171,7 +166,7 @@ def stage_edit(request, pk):
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Perubahan disimpan."))
             return redirect("elections:election_detail", pk=stage.election_id)
@@ -209,7 +204,7 @@ def stage_import(request, pk):
             outcome = services.import_stages(actor=request.user, election=election, dry_run=True,
                                              path_or_file=_named(content, upload.name))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _preview(request, election, outcome, content=content if outcome.ok else b"", name=upload.name,
                             form=form)

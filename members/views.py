@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
 from accounts.permissions import can, can_edit_office
+from bakohumas.forms import add_service_errors
 from lib import tabular
 from lib.http import client_ip
 from lib.params import parse_id
@@ -40,12 +41,6 @@ EXPORT_HEADERS = ["Nama lengkap", "Instansi/lembaga", "Kategori", "Jabatan", "Wh
                   "Telegram", "Label", "Status", "Satker"]
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _writable(request, obj):
@@ -147,7 +142,7 @@ def member_create(request):
                                               data["consent_evidence"]),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Anggota %s ditambahkan.") % member.full_name)
             return redirect("members:member_detail", pk=member.pk)
@@ -209,7 +204,7 @@ def member_edit(request, pk):
             conflict = exc.current
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Perubahan disimpan."))
             return redirect("members:member_detail", pk=member.pk)
@@ -372,7 +367,7 @@ def self_register(request, token):
             # Bots get the same page as people, so they learn nothing.
             return render(request, "members/self_register_done.html", {"office": office})
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "members/self_register_done.html", {"office": office})
     return render(request, "members/self_register.html", {"form": form, "office": office})
@@ -406,7 +401,7 @@ def organization_create(request):
         try:
             org = services.create_organization(actor=request.user, office=request.user.office, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Instansi %s ditambahkan.") % org.name)
             return redirect("members:organization_detail", pk=org.pk)
@@ -435,7 +430,7 @@ def organization_edit(request, pk):
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Perubahan disimpan."))
             return redirect("members:organization_detail", pk=org.pk)
@@ -473,7 +468,7 @@ def group_create(request):
         try:
             group = _group_form_save(request, form)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("members:group_detail", pk=group.pk)
     return render(request, "members/group_form.html", {"form": form, "creating": True})
@@ -493,7 +488,7 @@ def group_edit(request, pk):
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("members:group_detail", pk=group.pk)
     return render(request, "members/group_form.html", {"form": form, "group": group})
@@ -550,7 +545,7 @@ def import_start(request):
                                              uploaded_file=form.cleaned_data["file"],
                                              default_category=form.cleaned_data["default_category"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("members:import_detail", pk=job.pk)
     jobs = ImportJob.objects.filter(office=request.user.office).select_related("created_by")[:20]
@@ -575,7 +570,7 @@ def import_detail(request, pk):
                                               consent_purposes=form.cleaned_data["consent_purposes"],
                                               consent_evidence=form.cleaned_data["consent_evidence"])
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect("members:import_detail", pk=job.pk)
     errors = Paginator(job.row_errors.all(), 100).get_page(request.GET.get("page"))
