@@ -16,3 +16,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # A file, not memory, so that a worker started by a test (a separate process) sees the test database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-bakohumas-{os.getpid()}.sqlite3")}  # noqa: F405
+OUTBOUND_HTTP_ALLOWED_HOSTS = []  # any unmocked outbound call in a test fails loudly; loopback fakes are allowed

@@ -1,11 +1,22 @@
 """What every messaging provider (WhatsApp Cloud API, Telegram Bot API, e-mail, the dev outbox) offers the core.
 
 The core never branches on a provider's name: it receives these events from `parse_webhook()` and asks
-`verify_request()` whether a webhook is genuine. Sending and the channel model come with the broadcasts issue.
+`verify_request()` whether a webhook is genuine. Each provider's send functions return a `SendResult` whose
+`outcome` is one of OUTCOMES, so the core decides retry / fall back to a template / mark the address / pause
+the channel without knowing which provider answered. The channel model comes with the broadcasts issue.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+ACCEPTED = "accepted"              # the provider took the message (not yet delivered: that comes by webhook)
+TRANSIENT = "transient"            # throttled, 5xx, timeout: retry later, after retry_after when given
+NEEDS_TEMPLATE = "needs_template"  # WhatsApp 24 h window closed: only an approved template may be sent
+BAD_ADDRESS = "bad_address"        # this recipient cannot receive (unknown number, bot blocked…)
+CHANNEL_BROKEN = "channel_broken"  # the sending account itself fails (expired token): stop the whole channel
+REJECTED = "rejected"              # anything else: do not retry this message as it is
+OUTCOMES = (ACCEPTED, TRANSIENT, NEEDS_TEMPLATE, BAD_ADDRESS, CHANNEL_BROKEN, REJECTED)
 
 
 class WebhookRejected(ValueError):
@@ -46,3 +57,31 @@ class AccountError:
     code: int
     title: str
     at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    provider_message_id: str
+    outcome: str                     # one of OUTCOMES
+    error_code: int | None = None
+    retry_after: float | None = None  # seconds to wait before retrying, when the provider said so
+    detail: str = ""
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """An HTTP Retry-After header (delay in seconds, or an HTTP date) as seconds from now; None when absent/bad."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(tz=UTC))).total_seconds()
+    return max(seconds, 0.0) if seconds == seconds and seconds != float("inf") else None

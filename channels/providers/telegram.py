@@ -1,15 +1,29 @@
-"""Telegram Bot API webhooks: the secret-token header and update parsing (fixtures in tests/)."""
+"""Telegram Bot API: webhooks (secret-token header, update parsing) and sendMessage (fixtures in tests/)."""
 
 import hmac
 import json
 from datetime import UTC, datetime
 
-from channels.providers.base import InboundMessage, WebhookRejected
+from channels import http
+from channels.providers.base import (
+    ACCEPTED,
+    BAD_ADDRESS,
+    CHANNEL_BROKEN,
+    REJECTED,
+    TRANSIENT,
+    InboundMessage,
+    SendResult,
+    WebhookRejected,
+    parse_retry_after,
+)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024
 MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
 MEDIA_KEYS = ("photo", "document", "audio", "voice", "video", "sticker")
+
+API_URL = "https://api.telegram.org"  # base_url for send_message(); tests pass a channels.fakes.FakeTelegram url
+SEND_TIMEOUT = 10.0
 
 
 def verify_secret(header_value: str | None, secret_token: str) -> bool:
@@ -63,3 +77,45 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
         forwarded=bool(message.get("forward_origin") or message.get("forward_from") or message.get("forward_date")),
         raw=update,
     )]
+
+
+# --- sending -----------------------------------------------------------------------------------------------
+
+def message_request(chat_id: int | str, text: str) -> dict:
+    return {"chat_id": chat_id, "text": text}
+
+
+def classify_response(response: http.Response) -> SendResult:
+    """A Bot API answer as a SendResult. The id is "<chat id>:<message id>", as parse_update() names messages."""
+    data = response.data if isinstance(response.data, dict) else {}
+    if data.get("ok") is True and isinstance(data.get("result"), dict):
+        result = data["result"]
+        chat_id = (result.get("chat") or {}).get("id")
+        return SendResult(ok=True, provider_message_id=f"{chat_id}:{result.get('message_id')}", outcome=ACCEPTED)
+    code = data.get("error_code") if isinstance(data.get("error_code"), int) else response.status
+    parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    detail = str(data.get("description") or f"HTTP {response.status}: {response.text[:200]}")
+    retry_after = parameters.get("retry_after")
+    retry_after = float(retry_after) if isinstance(retry_after, int | float) else parse_retry_after(
+        response.headers.get("retry-after"))
+    if code == 429 or code >= 500 or retry_after is not None:
+        outcome = TRANSIENT
+    elif code in (401, 404):            # the bot token is wrong or revoked
+        outcome = CHANNEL_BROKEN
+    elif code == 403 or "migrate_to_chat_id" in parameters or "not found" in detail.lower():
+        outcome = BAD_ADDRESS           # bot blocked or kicked, chat not found, group moved to a supergroup
+    else:
+        outcome = REJECTED
+    return SendResult(ok=False, provider_message_id="", outcome=outcome, error_code=code,
+                      retry_after=retry_after if outcome == TRANSIENT else None, detail=detail)
+
+
+def send_message(base_url: str, token: str, chat_id: int | str, text: str, *,
+                 timeout: float = SEND_TIMEOUT) -> SendResult:
+    """sendMessage to a user, group or channel (chat_id or "@channelusername")."""
+    url = f"{base_url.rstrip('/')}/bot{token}/sendMessage"
+    try:
+        response = http.post_json(url, message_request(chat_id, text), timeout=timeout)
+    except http.TransportError as exc:
+        return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc))
+    return classify_response(response)

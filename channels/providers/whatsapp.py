@@ -1,16 +1,38 @@
-"""WhatsApp Cloud API webhooks: signature, verification handshake and event parsing (fixtures in tests/)."""
+"""WhatsApp Cloud API: webhooks (signature, verification handshake, event parsing) and sending (fixtures in tests/)."""
 
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from channels.providers.base import AccountError, InboundMessage, StatusUpdate, WebhookRejected
+from channels import http
+from channels.providers.base import (
+    ACCEPTED,
+    BAD_ADDRESS,
+    CHANNEL_BROKEN,
+    NEEDS_TEMPLATE,
+    REJECTED,
+    TRANSIENT,
+    AccountError,
+    InboundMessage,
+    SendResult,
+    StatusUpdate,
+    WebhookRejected,
+    parse_retry_after,
+)
 from lib.phones import PhoneError, parse_phone
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's own limit for a webhook payload
 MEDIA_TYPES = {"image", "document", "audio", "video", "sticker"}
+
+GRAPH_URL = "https://graph.facebook.com/v25.0"  # base_url for send_*(); tests pass a channels.fakes.FakeWhatsApp url
+SEND_TIMEOUT = 10.0
+# Classified by error.code, never by HTTP status or error_subcode (see tests/fixtures/README.md).
+TRANSIENT_CODES = {130429, 131056, 80007, 4, 131000, 131016}
+OUTCOME_BY_CODE = {131047: NEEDS_TEMPLATE, 131026: BAD_ADDRESS, 190: CHANNEL_BROKEN} | dict.fromkeys(
+    TRANSIENT_CODES, TRANSIENT)
 
 
 def verify_signature(raw_body: bytes, header_value: str | None, app_secret: str) -> bool:
@@ -102,3 +124,69 @@ def parse_webhook(raw_body: bytes) -> list[InboundMessage | StatusUpdate | Accou
             events += [AccountError(code=e.get("code", 0), title=str(e.get("title", "")))
                        for e in value.get("errors") or [] if isinstance(e, dict)]
     return events
+
+
+# --- sending -----------------------------------------------------------------------------------------------
+
+def text_request(to_e164: str, text: str, *, preview_url: bool = True) -> dict:
+    """The body of a free-form text message (only inside the 24 h customer-service window)."""
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to_e164, "type": "text",
+            "text": {"preview_url": preview_url, "body": text}}
+
+
+def template_request(to_e164: str, name: str, language: str,
+                     parameters: Sequence[str] | Mapping[str, str] = ()) -> dict:
+    """The body of an approved template: a list gives positional {{1}}, {{2}}…; a dict gives named parameters."""
+    if isinstance(parameters, Mapping):
+        values = [{"type": "text", "parameter_name": k, "text": str(v)} for k, v in parameters.items()]
+    else:
+        values = [{"type": "text", "text": str(v)} for v in parameters]
+    template: dict = {"name": name, "language": {"code": language}}
+    if values:
+        template["components"] = [{"type": "body", "parameters": values}]
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to_e164, "type": "template",
+            "template": template}
+
+
+def classify_response(response: http.Response) -> SendResult:
+    """A Graph API answer as a SendResult: a wamid when accepted, else an outcome chosen by error.code."""
+    data = response.data if isinstance(response.data, dict) else {}
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if 200 <= response.status < 300 and "error" not in data:
+        message_id = str(((data.get("messages") or [{}])[0] or {}).get("id", ""))
+        if message_id:
+            return SendResult(ok=True, provider_message_id=message_id, outcome=ACCEPTED)
+        return SendResult(ok=False, provider_message_id="", outcome=REJECTED, detail="accepted without a message id")
+    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    code = error.get("code") if isinstance(error.get("code"), int) else None
+    details = (error.get("error_data") or {}).get("details") if isinstance(error.get("error_data"), dict) else ""
+    detail = " — ".join(filter(None, [str(error.get("message") or ""), str(details or "")])) or (
+        f"HTTP {response.status}: {response.text[:200]}")
+    outcome = OUTCOME_BY_CODE.get(code)
+    if outcome is None:
+        outcome = TRANSIENT if response.status >= 500 or response.status == 429 or error.get("is_transient") else (
+            REJECTED)
+    return SendResult(ok=False, provider_message_id="", outcome=outcome, error_code=code,
+                      retry_after=retry_after if outcome == TRANSIENT else None, detail=detail)
+
+
+def _post(base_url: str, phone_number_id: str, token: str, body: dict, timeout: float) -> SendResult:
+    url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    try:
+        response = http.post_json(url, body, headers=headers, timeout=timeout)
+    except http.TransportError as exc:
+        return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc))
+    return classify_response(response)
+
+
+def send_text(base_url: str, phone_number_id: str, token: str, to_e164: str, text: str, *,
+              preview_url: bool = True, timeout: float = SEND_TIMEOUT) -> SendResult:
+    """Send free text. Outside the 24 h window the answer is outcome "needs_template" (131047)."""
+    return _post(base_url, phone_number_id, token, text_request(to_e164, text, preview_url=preview_url), timeout)
+
+
+def send_template(base_url: str, phone_number_id: str, token: str, to_e164: str, name: str, language: str,
+                  parameters: Sequence[str] | Mapping[str, str] = (), *, timeout: float = SEND_TIMEOUT) -> SendResult:
+    """Send an approved template (body parameters positional when a list, named when a dict)."""
+    return _post(base_url, phone_number_id, token, template_request(to_e164, name, language, parameters), timeout)
