@@ -4,6 +4,7 @@ import asyncio
 import json
 import socket
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -252,6 +253,8 @@ def test_the_async_variant_talks_to_the_fake_and_maps_timeouts():
         return ok, late.value
 
     with FakeWhatsApp(errors={"+628111": TIMEOUT}, hang=1.0) as wa:
-        response, error = asyncio.run(go(wa.url))
+        # In a thread of its own: the session's Playwright browser (e2e) keeps an event loop in the main thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            response, error = pool.submit(asyncio.run, go(wa.url)).result()
     assert response.status == 200 and whatsapp.classify_response(response).outcome == "accepted"
     assert error.timeout
