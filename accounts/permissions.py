@@ -19,6 +19,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "content.write": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR}),
     "content.publish": frozenset({Role.ADMIN, Role.EDITOR}),
     "elections.manage": frozenset({Role.ADMIN, Role.EDITOR}),
+    # Broadcasts: operators and editors compose; a second person with broadcast.approve releases them.
+    "broadcast.view": ALL_ROLES,
+    "broadcast.write": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR}),
+    "broadcast.approve": frozenset({Role.ADMIN, Role.EDITOR}),
+    "channels.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "elections",
     "content",
     "portal",
+    "channels",
+    "broadcasts",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +199,20 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Delivery engine (broadcasts/engine.py). Messages sent at once per batch by one pump (also the most that can be
+# sent twice after a crash); how long a claimed batch may stay unanswered before another worker takes it over;
+# pumps per channel (raise to the number of workers on PostgreSQL); retries before a delivery fails.
+DELIVERY_CONCURRENCY = int(os.environ.get("DELIVERY_CONCURRENCY", "50"))
+DELIVERY_CLAIM_LEASE_SECONDS = int(os.environ.get("DELIVERY_CLAIM_LEASE_SECONDS", "120"))
+DELIVERY_PUMPS_PER_CHANNEL = int(os.environ.get("DELIVERY_PUMPS_PER_CHANNEL", "1"))
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "10"))
+DELIVERY_SEND_TIMEOUT = float(os.environ.get("DELIVERY_SEND_TIMEOUT", "10"))
+# A pump task works this long, then hands the worker back to other tasks and queues its successor.
+DELIVERY_PUMP_SECONDS = float(os.environ.get("DELIVERY_PUMP_SECONDS", "30"))
+# Outbound e-mail of the platform itself (alerts to office admins); channels carry their own SMTP settings.
+MAILERS = {"default": {"BACKEND": os.environ.get("MAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bakohumas@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

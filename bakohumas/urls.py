@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from api.urls import api
 from audit.views import audit_log
+from broadcasts.urls import public_urlpatterns as broadcast_public_urls
+from channels.webhooks import receive as channel_webhook
 from members.urls import public_urlpatterns as member_public_urls
 from ops.views import healthz
 
@@ -13,6 +15,10 @@ urlpatterns = [
     path("staf/audit/", audit_log, name="audit_log"),
     path("staf/publikasi/", include("content.urls")),
     path("staf/pemilihan/", include("elections.urls")),
+    path("staf/siaran/", include("broadcasts.urls")),
+    path("staf/kanal/", include("channels.urls")),
+    path("webhooks/<uuid:channel_uuid>/", channel_webhook, name="channel_webhook"),
+    path("", include((broadcast_public_urls, "broadcasts_public"))),
     path("", include((member_public_urls, "public"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -130,6 +130,13 @@ def post_json(url: str, json: Any, headers: dict[str, str] | None = None,
     return _response(raw)
 
 
+def async_client(max_connections: int = 200) -> httpx.AsyncClient:
+    """A long-lived client for apost_json(client=…): keeps connections open across many sends."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    return httpx.AsyncClient(follow_redirects=False, limits=limits,
+                             mounts=_loopback_mounts(lambda: httpx.AsyncHTTPTransport(limits=limits)))
+
+
 async def apost_json(url: str, json: Any, headers: dict[str, str] | None = None,
                      timeout: float = DEFAULT_TIMEOUT, *, client: httpx.AsyncClient | None = None) -> Response:
     """The async post_json. Pass a long-lived `client` when sending many; by default one is opened per call."""

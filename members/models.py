@@ -85,6 +85,8 @@ class Member(models.Model):
     submitted_organization = models.CharField(_("instansi (diisi pendaftar)"), max_length=200, blank=True)
     submitted_category = models.CharField(max_length=10, choices=Category.choices, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("label"), blank=True, related_name="members")
+    preferred_channel = models.CharField(_("kanal yang diutamakan"), max_length=10, blank=True, choices=[
+        ("whatsapp", _("WhatsApp")), ("telegram", _("Telegram")), ("mailto", _("E-mail"))])
     notes = models.TextField(_("catatan"), blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -125,6 +127,9 @@ class Address(models.Model):
     is_primary = models.BooleanField(_("utama"), default=False)
     opted_out = models.BooleanField(_("berhenti berlangganan"), default=False)
     opted_out_at = models.DateTimeField(null=True, blank=True)
+    # Set when a provider said this address cannot receive (WhatsApp 131026, Telegram "chat not found"…).
+    undeliverable_at = models.DateTimeField(_("ditandai tidak dapat dihubungi"), null=True, blank=True)
+    undeliverable_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

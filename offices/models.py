@@ -1,4 +1,5 @@
 import secrets
+from datetime import time
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,9 @@ class Office(models.Model):
     registration_open = models.BooleanField(_("pendaftaran mandiri dibuka"), default=True)
     registration_token = models.CharField(max_length=32, unique=True, default=new_registration_token)
     requires_second_factor = models.BooleanField(_("wajibkan verifikasi dua langkah"), default=False)
+    broadcast_requires_approval = models.BooleanField(_("siaran perlu persetujuan staf kedua"), default=True)
+    quiet_hours_start = models.TimeField(_("jam tenang mulai"), null=True, blank=True, default=time(21, 0))
+    quiet_hours_end = models.TimeField(_("jam tenang selesai"), null=True, blank=True, default=time(6, 0))
 
     class Meta:
         ordering = ["code"]

@@ -1,13 +1,15 @@
 """What every messaging provider (WhatsApp Cloud API, Telegram Bot API, e-mail, the dev outbox) offers the core.
 
 The core never branches on a provider's name: it receives these events from `parse_webhook()` and asks
-`verify_request()` whether a webhook is genuine. Each provider's send functions return a `SendResult` whose
+`verify_webhook()` whether a webhook is genuine. Each provider's send functions return a `SendResult` whose
 `outcome` is one of OUTCOMES, so the core decides retry / fall back to a template / mark the address / pause
-the channel without knowing which provider answered. The channel model comes with the broadcasts issue.
+the channel without knowing which provider answered. `ChannelType` is the interface each provider implements;
+`channels.providers.REGISTRY` maps a channel's `kind` to its instance.
 """
 
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 ACCEPTED = "accepted"              # the provider took the message (not yet delivered: that comes by webhook)
@@ -67,6 +69,8 @@ class SendResult:
     error_code: int | None = None
     retry_after: float | None = None  # seconds to wait before retrying, when the provider said so
     detail: str = ""
+    delivered: bool = False          # the provider confirms delivery at once (the dev outbox)
+    uncertain: bool = False          # no answer (timeout): the message may have gone out; a retry may duplicate it
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -85,3 +89,86 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
             when = when.replace(tzinfo=UTC)
         seconds = (when - (now or datetime.now(tz=UTC))).total_seconds()
     return max(seconds, 0.0) if seconds == seconds and seconds != float("inf") else None
+
+
+@dataclass(frozen=True)
+class TemplateMessage:
+    name: str
+    language: str
+    parameters: tuple[str, ...] | dict[str, str] = ()
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    to: str                          # the address value: "+6281…", "123456789", "@kanal", "nama@contoh.id"
+    text: str
+    subject: str = ""
+    html: str = ""
+    template: TemplateMessage | None = None
+    media_url: str = ""
+    media_kind: str = ""             # "image" or "document"
+    unsubscribe_url: str = ""
+    not_before: float = 0.0          # epoch seconds: the rate limiter's slot for this message
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    name: str
+    label: str
+    required: bool = True
+    secret: bool = False             # write-only: kept in Channel.secrets, never shown again
+    help: str = ""
+    multiline: bool = False
+
+
+class ChannelType:
+    """One provider. Subclasses set the attributes and implement send_batch(); two-way ones the webhook methods."""
+
+    code: str = ""
+    label: str = ""
+    address_kinds: tuple[str, ...] = ()
+    fields: tuple[ConfigField, ...] = ()
+    default_rate: float = 10.0
+    max_rate: float = 10.0
+    two_way: bool = False
+    session_window: timedelta | None = None   # free text only this long after the person last wrote
+    sends_email: bool = False                 # messages get a subject, HTML and an unsubscribe link
+    error_help: dict = {}                     # provider error code → a plain-language explanation for staff
+    is_simulation: bool = False               # reaches nobody (the dev outbox): used only when nothing real is set up
+
+    def recipient_interval(self, to: str) -> float:
+        """Seconds that must pass between two messages to the same recipient."""
+        return 0.0
+
+    def can_reach(self, kind: str, value: str) -> bool:
+        return kind in self.address_kinds
+
+    def broadcast_chats(self, channel) -> list[str]:
+        """Group chats or channels a broadcast may also post to (Telegram groups the bot is in)."""
+        return []
+
+    def generated_config(self) -> dict:
+        """Values created once when the channel is made (webhook verify tokens…)."""
+        return {}
+
+    def send_batch(self, channel, messages: list[OutgoingMessage], *, timeout: float) -> list[SendResult]:
+        raise NotImplementedError
+
+    # Webhooks (two-way providers) ------------------------------------------------------------------------
+    def verify_webhook(self, channel, headers, raw_body: bytes) -> bool:
+        return False
+
+    def handshake(self, channel, params) -> str | None:
+        return None
+
+    def parse_webhook(self, raw_body: bytes) -> list:
+        raise WebhookRejected("this channel takes no webhooks")
+
+    def webhook_help(self, channel, url: str) -> str:
+        return ""
+
+
+def wait_until(epoch_seconds: float) -> None:
+    delay = epoch_seconds - time.time()
+    if delay > 0:
+        time.sleep(delay)

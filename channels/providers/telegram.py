@@ -2,7 +2,10 @@
 
 import hmac
 import json
+import secrets
 from datetime import UTC, datetime
+
+from django.utils.translation import gettext_lazy as _
 
 from channels import http
 from channels.providers.base import (
@@ -11,7 +14,10 @@ from channels.providers.base import (
     CHANNEL_BROKEN,
     REJECTED,
     TRANSIENT,
+    ChannelType,
+    ConfigField,
     InboundMessage,
+    OutgoingMessage,
     SendResult,
     WebhookRejected,
     parse_retry_after,
@@ -119,3 +125,70 @@ def send_message(base_url: str, token: str, chat_id: int | str, text: str, *,
     except http.TransportError as exc:
         return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc))
     return classify_response(response)
+
+
+class TelegramBot(ChannelType):
+    code = "telegram"
+    label = _("Bot Telegram")
+    address_kinds = ("telegram",)
+    fields = (
+        ConfigField("bot_username", _("Nama pengguna bot"), required=False),
+        ConfigField("broadcast_chats", _("Grup/kanal forum untuk siaran"), required=False, multiline=True,
+                    help=_("Satu per baris: ID obrolan grup (mis. -1001234567890) atau @namakanal. "
+                           "Bot harus sudah menjadi anggota/admin di sana.")),
+        ConfigField("base_url", _("Alamat Bot API"), required=False,
+                    help=_("Kosongkan untuk %(url)s.") % {"url": API_URL}),
+        ConfigField("bot_token", _("Token bot (dari @BotFather)"), secret=True),
+    )
+    default_rate = 30.0
+    max_rate = 1000.0
+    error_help = {
+        403: _("Telegram 403: penerima memblokir bot, atau bot dikeluarkan dari grup."),
+        400: _("Telegram 400: obrolan tidak ditemukan (penerima belum memulai bot) atau pesan tidak sah."),
+        401: _("Telegram 401: token bot salah atau dicabut."),
+        429: _("Telegram 429: terlalu banyak pesan; Telegram meminta menunggu."),
+    }
+    two_way = True
+
+    def recipient_interval(self, to: str) -> float:
+        # 1 message/s to one chat; 20 messages/min to one group or channel.
+        return 3.0 if to.startswith(("-", "@")) else 1.0
+
+    def can_reach(self, kind: str, value: str) -> bool:
+        # A bot can write only to a numeric chat (a person who started the bot); "@username" of a person is not one.
+        return kind == "telegram" and not value.startswith("@")
+
+    def generated_config(self) -> dict:
+        return {"webhook_secret": secrets.token_urlsafe(32)}
+
+    def broadcast_chats(self, channel) -> list[str]:
+        lines = str(channel.config.get("broadcast_chats", "")).splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+    def send_batch(self, channel, messages, *, timeout):
+        from channels import aio
+
+        base = (channel.config.get("base_url") or API_URL).rstrip("/")
+        url = f"{base}/bot{channel.secrets.get('bot_token', '')}/sendMessage"
+
+        async def send(message: OutgoingMessage) -> SendResult:
+            text = message.text if not message.media_url else f"{message.text}\n\n{message.media_url}"
+            try:
+                response = await http.apost_json(url, message_request(message.to, text[:4096]), timeout=timeout,
+                                                 client=aio.client())
+            except http.TransportError as exc:
+                return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc),
+                                  uncertain=exc.timeout)
+            return classify_response(response)
+
+        return aio.send_paced(messages, send)
+
+    def verify_webhook(self, channel, headers, raw_body):
+        return verify_secret(headers.get(SECRET_HEADER), channel.config.get("webhook_secret", ""))
+
+    def parse_webhook(self, raw_body):
+        return parse_update(raw_body)
+
+    def webhook_help(self, channel, url):
+        return _("Pasang webhook bot dengan setWebhook: url=%(url)s dan secret_token=%(secret)s.") % {
+            "url": url, "secret": channel.config.get("webhook_secret")}

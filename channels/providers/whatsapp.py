@@ -3,8 +3,11 @@
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from django.utils.translation import gettext_lazy as _
 
 from channels import http
 from channels.providers.base import (
@@ -15,7 +18,10 @@ from channels.providers.base import (
     REJECTED,
     TRANSIENT,
     AccountError,
+    ChannelType,
+    ConfigField,
     InboundMessage,
+    OutgoingMessage,
     SendResult,
     StatusUpdate,
     WebhookRejected,
@@ -148,6 +154,15 @@ def template_request(to_e164: str, name: str, language: str,
             "template": template}
 
 
+def media_request(to_e164: str, kind: str, link: str, caption: str = "") -> dict:
+    """An image or document sent by link (Meta fetches it); the caption carries the message text."""
+    media: dict = {"link": link}
+    if caption:
+        media["caption"] = caption[:1024]
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to_e164, "type": kind,
+            kind: media}
+
+
 def classify_response(response: http.Response) -> SendResult:
     """A Graph API answer as a SendResult: a wamid when accepted, else an outcome chosen by error.code."""
     data = response.data if isinstance(response.data, dict) else {}
@@ -190,3 +205,81 @@ def send_template(base_url: str, phone_number_id: str, token: str, to_e164: str,
                   parameters: Sequence[str] | Mapping[str, str] = (), *, timeout: float = SEND_TIMEOUT) -> SendResult:
     """Send an approved template (body parameters positional when a list, named when a dict)."""
     return _post(base_url, phone_number_id, token, template_request(to_e164, name, language, parameters), timeout)
+
+
+def request_for(message: OutgoingMessage) -> dict:
+    if message.template is not None:
+        return template_request(message.to, message.template.name, message.template.language,
+                                message.template.parameters)
+    if message.media_url and message.media_kind in ("image", "document") and len(message.text) <= 1024:
+        return media_request(message.to, message.media_kind, message.media_url, message.text)
+    return text_request(message.to, message.text)
+
+
+class WhatsAppCloud(ChannelType):
+    code = "whatsapp"
+    label = _("WhatsApp Cloud API")
+    address_kinds = ("whatsapp",)
+    fields = (
+        ConfigField("phone_number_id", _("ID nomor telepon (Phone number ID)")),
+        ConfigField("display_phone", _("Nomor WhatsApp yang ditampilkan"), required=False),
+        ConfigField("business_account_id", _("ID akun WhatsApp Business (WABA ID)"), required=False),
+        ConfigField("base_url", _("Alamat Graph API"), required=False,
+                    help=_("Kosongkan untuk %(url)s.") % {"url": GRAPH_URL}),
+        ConfigField("access_token", _("Token akses (permanen, dari System User)"), secret=True),
+        ConfigField("app_secret", _("App secret (untuk memeriksa tanda tangan webhook)"), secret=True),
+    )
+    default_rate = 80.0
+    max_rate = 1000.0
+    error_help = {
+        131047: _("WhatsApp 131047: lebih dari 24 jam sejak penerima terakhir menulis."),
+        131026: _("WhatsApp 131026: nomor tidak terdaftar di WhatsApp, aplikasinya terlalu lama, atau belum "
+                  "menyetujui ketentuan baru."),
+        130429: _("WhatsApp 130429: batas kecepatan nomor pengirim tercapai."),
+        131056: _("WhatsApp 131056: terlalu banyak pesan ke orang yang sama dalam waktu singkat."),
+        80007: _("WhatsApp 80007: batas kecepatan akun WhatsApp Business tercapai."),
+        190: _("WhatsApp 190: token akses kedaluwarsa atau dicabut."),
+        131000: _("WhatsApp 131000: kesalahan di server WhatsApp."),
+    }
+    two_way = True
+    session_window = timedelta(hours=24)
+
+    def recipient_interval(self, to: str) -> float:
+        return 6.0   # Meta: one message every 6 seconds to the same user (error 131056 otherwise)
+
+    def generated_config(self) -> dict:
+        return {"verify_token": secrets.token_urlsafe(24)}
+
+    def send_batch(self, channel, messages, *, timeout):
+        from channels import aio
+
+        base = (channel.config.get("base_url") or GRAPH_URL).rstrip("/")
+        url = f"{base}/{channel.config['phone_number_id']}/messages"
+        token = channel.secrets.get("access_token", "")
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+
+        async def send(message: OutgoingMessage) -> SendResult:
+            try:
+                response = await http.apost_json(url, request_for(message), headers=headers, timeout=timeout,
+                                                 client=aio.client())
+            except http.TransportError as exc:
+                return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc),
+                                  uncertain=exc.timeout)
+            return classify_response(response)
+
+        return aio.send_paced(messages, send)
+
+    def verify_webhook(self, channel, headers, raw_body):
+        return verify_signature(raw_body, headers.get(SIGNATURE_HEADER), channel.secrets.get("app_secret", ""))
+
+    def handshake(self, channel, params):
+        return verification_response(params, channel.config.get("verify_token", ""))
+
+    def parse_webhook(self, raw_body):
+        return parse_webhook(raw_body)
+
+    def webhook_help(self, channel, url):
+        return _("Di Meta App Dashboard → WhatsApp → Configuration, isi Callback URL %(url)s dan Verify token "
+                 "%(token)s, lalu langganan kolom \"messages\".") % {"url": url,
+                                                                     "token": channel.config.get("verify_token")}
+

@@ -1,0 +1,40 @@
+"""BERHENTI/STOP and MULAI/START on every two-way channel: opt out or back in, with a consent record and a reply."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from broadcasts.services import send_direct
+from members import services as member_services
+from members.models import Address, Consent, Purpose
+
+
+def handle(*, channel, message) -> None:
+    kind, _sep, value = message.sender.partition(":")
+    addresses = list(Address.objects.filter(office=channel.office, kind=kind, value=value).select_related("member"))
+    when = timezone.localtime(message.sent_at).strftime("%Y-%m-%d %H:%M")
+    evidence = f"{message.text.strip()[:20]} via {channel.name}, {message.provider_message_id[:80]}, {when}"
+    with override("id"):
+        if message.keyword == "stop":
+            for address in addresses:
+                if not address.opted_out:
+                    member_services.set_opt_out(actor=None, address=address, opted_out=True, note=evidence)
+                member_services.withdraw_consent(actor=None, address=address, purposes=[Purpose.DISSEMINATION],
+                                                 note=evidence)
+            reply = _("Anda tidak akan menerima siaran Bakohumas %(office)s lagi. Kirim MULAI bila ingin "
+                      "menerimanya kembali.") % {"office": channel.office.name}
+        else:
+            for address in addresses:
+                if address.opted_out:
+                    member_services.set_opt_out(actor=None, address=address, opted_out=False, note=evidence)
+                member_services.give_consent(actor=None, address=address, purposes=[Purpose.DISSEMINATION],
+                                             method=Consent.Method.KEYWORD, evidence=evidence)
+            if addresses:
+                reply = _("Terima kasih. Anda kembali menerima siaran Bakohumas %(office)s. Kirim BERHENTI untuk "
+                          "berhenti kapan saja.") % {"office": channel.office.name}
+            else:
+                reply = _("Alamat Anda (%(address)s) belum terdaftar di forum Bakohumas %(office)s. Sampaikan alamat "
+                          "ini kepada humas KPU agar didaftarkan.") % {"address": value, "office": channel.office.name}
+    member = addresses[0].member if addresses else None
+    send_direct(channel=channel, recipient=value, text=reply, member=member,
+                address=addresses[0] if addresses else None, audit_action="message.keyword_reply")

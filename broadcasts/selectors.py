@@ -1,0 +1,63 @@
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from broadcasts.models import Broadcast, Delivery
+from channels.models import Channel, Template
+from offices.selectors import office_and_descendants
+
+S = Delivery.Status
+DONE_STATUSES = (S.SENT, S.DELIVERED, S.READ, S.FAILED, S.SKIPPED)
+BAR_ORDER = (S.READ, S.DELIVERED, S.SENT, S.FAILED, S.SKIPPED, S.SENDING, S.QUEUED, S.HELD)
+
+
+def broadcasts_visible_to(office) -> QuerySet[Broadcast]:
+    return Broadcast.objects.filter(office__in=office_and_descendants(office))
+
+
+def deliveries_visible_to(office) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(channel__office__in=office_and_descendants(office))
+
+
+def approved_templates(office) -> QuerySet[Template]:
+    return Template.objects.filter(channel__office=office, status=Template.Status.APPROVED).select_related("channel")
+
+
+@dataclass
+class Progress:
+    total: int = 0
+    counts: dict = field(default_factory=dict)
+    per_channel: list = field(default_factory=list)   # (channel, counts, total)
+
+    @property
+    def finished(self) -> int:
+        return sum(self.counts.get(s, 0) for s in DONE_STATUSES)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.finished / self.total)
+
+    def segments(self, width: int = 600) -> list[dict]:
+        """Stacked-bar pieces for an SVG chart (CSP allows no inline styles, so widths are SVG attributes)."""
+        pieces, x = [], 0.0
+        for status in BAR_ORDER:
+            n = self.counts.get(status, 0)
+            if n and self.total:
+                w = width * n / self.total
+                pieces.append({"status": status, "label": S(status).label, "count": n, "x": round(x, 2),
+                               "width": round(w, 2)})
+                x += w
+        return pieces
+
+
+def broadcast_progress(broadcast: Broadcast) -> Progress:
+    rows = broadcast.deliveries.values("channel_id", "status").annotate(n=Count("pk")).order_by()
+    progress = Progress()
+    by_channel: dict[int, dict] = {}
+    for row in rows:
+        progress.counts[row["status"]] = progress.counts.get(row["status"], 0) + row["n"]
+        by_channel.setdefault(row["channel_id"], {})[row["status"]] = row["n"]
+    progress.total = sum(progress.counts.values())
+    channels = Channel.objects.in_bulk(by_channel)
+    progress.per_channel = [(channels[pk], counts, sum(counts.values())) for pk, counts in sorted(by_channel.items())]
+    return progress

@@ -1,0 +1,228 @@
+"""Staff pages for broadcasts (/staf/siaran/). Offices above read their descendants' broadcasts; writes stay in
+the author's office (403), another office's broadcast is 404."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import staff_required
+from accounts.permissions import can
+from bakohumas.forms import add_service_errors
+from broadcasts import rendering, selectors, services
+from broadcasts.audience import REASONS, compute_audience
+from broadcasts.explain import explain_delivery
+from broadcasts.forms import BroadcastForm, GroupPostForm
+from broadcasts.models import Broadcast, Delivery, GroupPost
+from content.models import Publication
+from lib.params import parse_id
+from members import services as member_services
+from members.models import Address, Purpose
+from members.services import ConflictError
+
+Status = Broadcast.Status
+ACTIONS = {
+    "submit": ("broadcast.write", services.submit_broadcast, _("Siaran diajukan.")),
+    "approve": ("broadcast.approve", services.approve_broadcast, _("Siaran disetujui dan dijadwalkan.")),
+    "return": ("broadcast.write", services.return_to_draft, _("Siaran dikembalikan ke draf.")),
+    "pause": ("broadcast.write", services.pause_broadcast, _("Siaran dijeda.")),
+    "resume": ("broadcast.write", services.resume_broadcast, _("Siaran dilanjutkan.")),
+    "cancel": ("broadcast.write", services.cancel_broadcast, _("Siaran dibatalkan.")),
+}
+
+
+def _visible(request, pk) -> Broadcast:
+    queryset = selectors.broadcasts_visible_to(request.user.office).select_related(
+        "office", "publication", "template", "created_by", "approved_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _writable(request, broadcast: Broadcast) -> Broadcast:
+    if broadcast.office_id != request.user.office_id:
+        raise PermissionDenied
+    return broadcast
+
+
+@staff_required("broadcast.view")
+def broadcast_list(request):
+    broadcasts = selectors.broadcasts_visible_to(request.user.office).select_related("office")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        broadcasts = broadcasts.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        broadcasts = broadcasts.filter(title__icontains=q)
+    page = Paginator(broadcasts, 50).get_page(request.GET.get("page"))
+    return render(request, "broadcasts/broadcast_list.html", {
+        "page": page, "statuses": Status.choices, "can_write": can(request.user, "broadcast.write")})
+
+
+@staff_required("broadcast.write")
+def broadcast_create(request):
+    office = request.user.office
+    initial = {}
+    publication_id = parse_id(request.GET.get("publication"))
+    if publication_id:
+        publication = get_object_or_404(Publication, pk=publication_id, office=office,
+                                        status=Publication.Status.PUBLISHED)
+        initial = {"title": publication.title, "text": rendering.text_from_publication(publication),
+                   "publication": publication.pk}
+    form = BroadcastForm(request.POST or None, office=office, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            broadcast = services.create_broadcast(actor=request.user, office=office, **form.service_values())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Draf siaran disimpan. Periksa penerimanya, lalu ajukan."))
+            return redirect("broadcasts:broadcast_detail", pk=broadcast.pk)
+    return render(request, "broadcasts/broadcast_form.html", {"form": form, "creating": True})
+
+
+@staff_required("broadcast.write")
+def broadcast_edit(request, pk):
+    broadcast = _writable(request, _visible(request, pk))
+    if not broadcast.is_editable:
+        messages.error(request, _("Hanya draf yang bisa diubah."))
+        return redirect("broadcasts:broadcast_detail", pk=broadcast.pk)
+    form = BroadcastForm(request.POST or None, office=broadcast.office,
+                         initial=BroadcastForm.initial_from(broadcast))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_broadcast(actor=request.user, broadcast=broadcast,
+                                      expected_version=form.cleaned_data.get("version"), **form.service_values())
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Draf siaran disimpan."))
+            return redirect("broadcasts:broadcast_detail", pk=broadcast.pk)
+    return render(request, "broadcasts/broadcast_form.html", {"form": form, "broadcast": broadcast})
+
+
+def _audience_context(broadcast: Broadcast) -> dict:
+    audience = compute_audience(broadcast)
+    from channels.models import Channel
+
+    channels = Channel.objects.in_bulk(list(audience.per_channel()))
+    return {"reach": [(channels[pk], n) for pk, n in sorted(audience.per_channel().items())],
+            "reach_total": len(audience.recipients),
+            "excluded": [(REASONS[r], n, audience.examples[r]) for r, n in audience.excluded.most_common()]}
+
+
+@staff_required("broadcast.view")
+def broadcast_detail(request, pk):
+    broadcast = _visible(request, pk)
+    user = request.user
+    own = broadcast.office_id == user.office_id
+    context = {
+        "broadcast": broadcast, "own": own,
+        "can_write": own and can(user, "broadcast.write"),
+        "can_approve": own and can(user, "broadcast.approve") and user.pk not in (
+            broadcast.created_by_id, broadcast.updated_by_id),
+        "group_text": rendering.group_text(broadcast),
+        "share_link": rendering.share_link(rendering.group_text(broadcast)),
+        "group_posts": broadcast.group_posts.select_related("posted_by"),
+        "group_form": GroupPostForm(),
+        "known_groups": GroupPost.objects.filter(broadcast__office=broadcast.office).values_list(
+            "group_name", flat=True).distinct()[:50],
+        "excluded_started": [(REASONS.get(r, r), n) for r, n in sorted(broadcast.excluded.items(),
+                                                                        key=lambda kv: -kv[1])],
+    }
+    if broadcast.status in (Status.DRAFT, Status.PENDING, Status.SCHEDULED):
+        context.update(_audience_context(broadcast))
+    else:
+        context["progress"] = selectors.broadcast_progress(broadcast)
+    return render(request, "broadcasts/broadcast_detail.html", context)
+
+
+@staff_required("broadcast.view")
+def broadcast_progress(request, pk):
+    broadcast = _visible(request, pk)
+    return render(request, "broadcasts/_progress.html", {
+        "broadcast": broadcast, "progress": selectors.broadcast_progress(broadcast)})
+
+
+@staff_required("broadcast.view")
+@require_POST
+def broadcast_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    capability, service, done = ACTIONS[action]
+    if not can(request.user, capability):
+        raise PermissionDenied
+    broadcast = _writable(request, _visible(request, pk))
+    try:
+        service(actor=request.user, broadcast=broadcast)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("broadcasts:broadcast_detail", pk=broadcast.pk)
+
+
+@staff_required("broadcast.write")
+@require_POST
+def group_post(request, pk):
+    broadcast = _writable(request, _visible(request, pk))
+    form = GroupPostForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_group_post(actor=request.user, broadcast=broadcast,
+                                       group_name=form.cleaned_data["group_name"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Dicatat: siaran ditempel ke grup %(name)s.") % {
+                "name": form.cleaned_data["group_name"]})
+    else:
+        messages.error(request, _("Tulis nama grup WhatsApp."))
+    return redirect("broadcasts:broadcast_detail", pk=broadcast.pk)
+
+
+@staff_required("broadcast.view")
+def delivery_list(request, pk):
+    broadcast = _visible(request, pk)
+    deliveries = broadcast.deliveries.select_related("channel").order_by("id")
+    status = request.GET.get("status", "")
+    if status in Delivery.Status.values:
+        deliveries = deliveries.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        deliveries = deliveries.filter(Q(recipient_name__icontains=q) | Q(recipient__icontains=q))
+    page = Paginator(deliveries, 100).get_page(request.GET.get("page"))
+    return render(request, "broadcasts/delivery_list.html", {
+        "broadcast": broadcast, "page": page, "statuses": Delivery.Status.choices})
+
+
+@staff_required("broadcast.view")
+def delivery_detail(request, pk, delivery_pk):
+    broadcast = _visible(request, pk)
+    delivery = get_object_or_404(broadcast.deliveries.select_related("channel", "member"), pk=delivery_pk)
+    return render(request, "broadcasts/delivery_detail.html", {
+        "broadcast": broadcast, "delivery": delivery, "explain": explain_delivery(delivery)})
+
+
+# Public: unsubscribe from e-mail (RFC 8058 one-click POST, or a confirmation page) -----------------------------
+
+@csrf_exempt
+def unsubscribe(request, token):
+    address_id = rendering.address_from_token(token)
+    address = Address.objects.select_related("member", "office").filter(pk=address_id).first() if address_id else None
+    if address is None:
+        return render(request, "broadcasts/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        note = _("Tautan berhenti berlangganan e-mail")
+        if not address.opted_out:
+            member_services.set_opt_out(actor=None, address=address, opted_out=True, note=note)
+        member_services.withdraw_consent(actor=None, address=address, purposes=[Purpose.DISSEMINATION], note=note)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse(status=200)
+        return render(request, "broadcasts/unsubscribe.html", {"done": True, "office": address.office})
+    return render(request, "broadcasts/unsubscribe.html", {"address": address, "office": address.office})

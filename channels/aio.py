@@ -1,0 +1,56 @@
+"""One event loop per process, in its own thread, for concurrent provider calls from synchronous code.
+
+Workers are synchronous (django.tasks); HTTP providers send a batch concurrently by handing a coroutine to this
+loop. A dedicated thread also keeps us clear of any loop the caller's thread may already run.
+"""
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
+
+import httpx
+
+from channels import http
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_client: httpx.AsyncClient | None = None
+
+
+def _ensure_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    with _lock:
+        if _loop is None or _loop.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="provider-io", daemon=True).start()
+            _loop = loop
+        return _loop
+
+
+def run[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run_coroutine_threadsafe(coroutine, _ensure_loop()).result()
+
+
+def client() -> httpx.AsyncClient:
+    """The shared async HTTP client (call from inside the loop)."""
+    global _client
+    if _client is None:
+        _client = http.async_client()
+    return _client
+
+
+def send_paced[M, R](messages: Sequence[M], send: Callable[[M], Awaitable[R]]) -> list[R]:
+    """Send every message concurrently, none before its `not_before` (epoch seconds); results in input order."""
+
+    async def one(message):
+        delay = message.not_before - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return await send(message)
+
+    async def everything():
+        return await asyncio.gather(*(one(m) for m in messages))
+
+    return run(everything())

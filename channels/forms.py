@@ -1,0 +1,73 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from channels.models import Template
+from channels.providers import REGISTRY
+
+
+class ChannelForm(forms.Form):
+    """Built from the provider's fields. Secret fields render empty: leave blank to keep what is saved."""
+
+    name = forms.CharField(label=_("Nama kanal"), max_length=100)
+    rate_per_second = forms.FloatField(label=_("Batas kirim (pesan per detik)"), required=False, min_value=0.01)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, kind: str, channel=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = REGISTRY[kind]
+        self.fields["rate_per_second"].help_text = _("Bawaan %(default)s, paling tinggi %(max)s.") % {
+            "default": f"{self.provider.default_rate:g}", "max": f"{self.provider.max_rate:g}"}
+        for field in self.provider.fields:
+            help_text = field.help
+            if field.secret:
+                widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+                if channel is not None and channel.secrets.get(field.name):
+                    help_text = _("Tersimpan (tidak ditampilkan). Kosongkan untuk tetap memakai yang tersimpan.")
+            else:
+                widget = forms.Textarea(attrs={"rows": 3}) if field.multiline else forms.TextInput
+            self.fields[field.name] = forms.CharField(label=field.label, required=False, widget=widget,
+                                                      help_text=help_text, max_length=2000)
+        if channel is not None and not self.is_bound:
+            self.initial.update({"name": channel.name, "rate_per_second": channel.rate_per_second,
+                                 "version": channel.version,
+                                 **{f.name: channel.config.get(f.name, "") for f in self.provider.fields
+                                    if not f.secret}})
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"], "rate_per_second": data.get("rate_per_second"),
+            "config": {f.name: data.get(f.name, "") for f in self.provider.fields if not f.secret},
+            "secrets": {f.name: data.get(f.name, "") for f in self.provider.fields if f.secret},
+        }
+
+
+class TestForm(forms.Form):
+    to = forms.CharField(label=_("Kirim pesan uji ke"), max_length=254)
+    template = forms.ModelChoiceField(label=_("Templat (untuk nomor yang belum menulis dalam 24 jam)"),
+                                      queryset=Template.objects.none(), required=False,
+                                      empty_label=_("— teks biasa —"))
+
+    def __init__(self, *args, channel, **kwargs):
+        super().__init__(*args, **kwargs)
+        if channel.provider.session_window is None:
+            del self.fields["template"]
+        else:
+            self.fields["template"].queryset = channel.templates.filter(status=Template.Status.APPROVED)
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = Template
+        fields = ["name", "language", "category", "body", "status"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+
+class SendingSettingsForm(forms.Form):
+    broadcast_requires_approval = forms.BooleanField(label=_("Siaran harus disetujui staf kedua"), required=False)
+    quiet_hours_start = forms.TimeField(label=_("Jam tenang mulai"), required=False,
+                                        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_hours_end = forms.TimeField(label=_("Jam tenang selesai"), required=False,
+                                      widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                                      help_text=_("Siaran biasa tidak dikirim di antara jam ini (waktu satker). "
+                                                  "Kosongkan keduanya untuk mematikan."))

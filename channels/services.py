@@ -1,0 +1,269 @@
+"""Every write to channels, templates and inbound messages. Keyword-only, validated, transactional, audited."""
+
+import logging
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from channels.models import Channel, InboundMessage, Template
+from channels.providers import REGISTRY
+from channels.providers.base import AccountError, OutgoingMessage, SendResult, StatusUpdate, TemplateMessage
+from channels.providers.base import InboundMessage as InboundEvent
+from members.services import ConflictError
+
+logger = logging.getLogger(__name__)
+STOP_WORDS = {"BERHENTI", "STOP", "UNSUBSCRIBE", "BERHENTI LANGGANAN", "/STOP"}
+START_WORDS = {"MULAI", "START", "LANGGANAN", "/START"}
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+
+
+def _snapshot(channel: Channel) -> dict:
+    # Secrets never enter the audit log: only which ones are set.
+    return {"name": channel.name, "kind": channel.kind, "status": channel.status, "config": channel.config,
+            "rate_per_second": channel.rate_per_second,
+            "secrets_set": sorted(k for k, v in channel.secrets.items() if v)}
+
+
+def _clean_config(kind: str, name: str, config: dict, secrets: dict, rate, existing: Channel | None, office) -> tuple:
+    provider = REGISTRY.get(kind)
+    if provider is None:
+        raise ValidationError({"kind": _("Jenis kanal tidak dikenal.")})
+    errors: dict[str, str] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = _("Nama kanal wajib diisi.")
+    elif Channel.objects.filter(office=office, name=name).exclude(pk=getattr(existing, "pk", None)).exists():
+        errors["name"] = _("Satker ini sudah punya kanal bernama “%(name)s”.") % {"name": name}
+    clean_config = {k: v for k, v in (existing.config if existing else {}).items()
+                    if k in provider.generated_config() or k not in {f.name for f in provider.fields}}
+    clean_secrets = dict(existing.secrets) if existing else {}
+    for field in provider.fields:
+        raw = str((secrets if field.secret else config).get(field.name) or "").strip()
+        if field.secret:
+            if raw:
+                clean_secrets[field.name] = raw           # blank keeps the saved secret
+            elif field.required and not clean_secrets.get(field.name):
+                errors[field.name] = _("%(label)s wajib diisi.") % {"label": field.label}
+        else:
+            if field.required and not raw:
+                errors[field.name] = _("%(label)s wajib diisi.") % {"label": field.label}
+            clean_config[field.name] = raw
+    if kind == "email" and not errors:
+        if not str(clean_config.get("port", "")).isdecimal() or not 0 < int(clean_config["port"]) < 65536:
+            errors["port"] = _("Port harus angka 1–65535.")
+        if clean_config.get("security") not in ("starttls", "ssl", "none"):
+            errors["security"] = _("Keamanan harus starttls, ssl, atau none.")
+    for key in ("base_url",):
+        value = clean_config.get(key, "")
+        if value and not value.startswith(("https://", "http://")):
+            errors[key] = _("Alamat API harus diawali https://.")
+    try:
+        rate = float(rate if rate not in (None, "") else provider.default_rate)
+    except (TypeError, ValueError):
+        rate = -1
+    if not 0 < rate <= provider.max_rate:
+        errors["rate_per_second"] = _("Batas kirim harus antara 0 dan %(max)s pesan per detik.") % {
+            "max": f"{provider.max_rate:g}"}
+    if errors:
+        raise ValidationError(errors)
+    return name, clean_config, clean_secrets, rate
+
+
+@transaction.atomic
+def create_channel(*, actor, office, kind: str, name: str, config: dict | None = None, secrets: dict | None = None,
+                   rate_per_second=None) -> Channel:
+    name, config, secrets, rate = _clean_config(kind, name, config or {}, secrets or {}, rate_per_second, None,
+                                                office)
+    config = {**REGISTRY[kind].generated_config(), **config}
+    channel = Channel.objects.create(office=office, kind=kind, name=name, config=config, secrets=secrets,
+                                     rate_per_second=rate, created_by=actor)
+    record(actor=actor, office=office, action="channel.created", target=channel, after=_snapshot(channel))
+    return channel
+
+
+@transaction.atomic
+def update_channel(*, actor, channel: Channel, expected_version: int | None, name: str, config: dict,
+                   secrets: dict, rate_per_second) -> Channel:
+    current = Channel.objects.select_for_update().get(pk=channel.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(current)
+    before = _snapshot(current)
+    changed_secrets = sorted(k for k, v in secrets.items() if str(v or "").strip())
+    current.name, current.config, current.secrets, current.rate_per_second = _clean_config(
+        current.kind, name, config, secrets, rate_per_second, current, current.office)
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    record(actor=actor, office=current.office, action="channel.updated", target=current, before=before,
+           after={**_snapshot(current), "secrets_changed": changed_secrets})
+    return current
+
+
+@transaction.atomic
+def set_channel_status(*, actor, channel: Channel, active: bool) -> Channel:
+    """Pause keeps the queue; (re)activating, also after an automatic stop, sends what waited."""
+    from broadcasts import engine
+
+    current = Channel.objects.select_for_update().get(pk=channel.pk)
+    before = {"status": current.status, "reason": current.status_reason}
+    current.status = Channel.Status.ACTIVE if active else Channel.Status.PAUSED
+    current.status_reason = "" if active else _("Dijeda oleh %(user)s") % {"user": actor.get_username()}
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    record(actor=actor, office=current.office, action="channel.resumed" if active else "channel.paused",
+           target=current, before=before, after={"status": current.status})
+    if active:
+        engine.ensure_pump(current.pk)
+    return current
+
+
+def send_test(*, actor, channel: Channel, to: str, template: Template | None = None) -> SendResult:
+    """Send one message right now (not queued) and report what the provider said."""
+    from lib.contacts import AddressError, normalize_address
+
+    kinds = channel.provider.address_kinds
+    try:
+        recipient = normalize_address(kinds[0], to) if len(kinds) == 1 else (to or "").strip()
+    except AddressError as exc:
+        raise ValidationError({"to": str(exc)}) from exc
+    if not recipient:
+        raise ValidationError({"to": _("Isi alamat tujuan uji.")})
+    text = _("Pesan uji dari Bakohumas %(office)s melalui kanal %(name)s.") % {
+        "office": channel.office.name, "name": channel.name}
+    template_message = TemplateMessage(template.name, template.language) if template else None
+    if template is not None and template.parameters:
+        raise ValidationError({"template": _("Untuk uji, pilih templat tanpa parameter (mis. hello_world).")})
+    message = OutgoingMessage(to=recipient, text=text, subject=text, html=f"<p>{text}</p>", template=template_message)
+    [result] = channel.provider.send_batch(channel, [message], timeout=15.0)
+    record(actor=actor, office=channel.office, action="channel.tested", target=channel,
+           after={"to": recipient, "ok": result.ok, "outcome": result.outcome, "error_code": result.error_code})
+    return result
+
+
+# Templates -------------------------------------------------------------------------------------------------
+
+def _clean_template(channel: Channel, name: str, language: str, body: str, exclude_pk=None) -> tuple:
+    errors = {}
+    name, language, body = (name or "").strip(), (language or "").strip(), (body or "").strip()
+    if not TEMPLATE_NAME.match(name):
+        errors["name"] = _("Nama templat hanya huruf kecil, angka dan garis bawah, persis seperti di WhatsApp Manager.")
+    if not re.match(r"^[a-z]{2,3}(_[A-Z]{2})?$", language):
+        errors["language"] = _("Kode bahasa seperti id, en atau en_US.")
+    if not body:
+        errors["body"] = _("Isi templat wajib diisi.")
+    elif len(body) > 1024:
+        errors["body"] = _("Isi templat paling banyak 1.024 karakter.")
+    if not errors and Template.objects.filter(channel=channel, name=name, language=language).exclude(
+            pk=exclude_pk).exists():
+        errors["name"] = _("Templat %(name)s (%(lang)s) sudah terdaftar.") % {"name": name, "lang": language}
+    parameters = list(dict.fromkeys(PLACEHOLDER.findall(body)))
+    positional = [p for p in parameters if p.isdecimal()]
+    if positional and len(positional) != len(parameters):
+        errors["body"] = _("Jangan campur parameter bernomor ({{1}}) dan bernama ({{nama}}).")
+    elif positional and sorted(int(p) for p in positional) != list(range(1, len(positional) + 1)):
+        errors["body"] = _("Parameter bernomor harus berurutan mulai {{1}}.")
+    if errors:
+        raise ValidationError(errors)
+    if positional:
+        parameters = sorted(positional, key=int)
+    return name, language, body, parameters
+
+
+@transaction.atomic
+def save_template(*, actor, channel: Channel, name: str, language: str, body: str, category: str, status: str,
+                  template: Template | None = None) -> Template:
+    if channel.provider.session_window is None:
+        raise ValidationError(_("Templat hanya untuk kanal WhatsApp."))
+    if category not in Template.Category.values:
+        raise ValidationError({"category": _("Kategori templat tidak dikenal.")})
+    if status not in Template.Status.values:
+        raise ValidationError({"status": _("Status templat tidak dikenal.")})
+    name, language, body, parameters = _clean_template(channel, name, language, body,
+                                                       template.pk if template else None)
+    before = None
+    if template is None:
+        template = Template(channel=channel)
+    else:
+        before = {"name": template.name, "status": template.status, "body": template.body}
+    template.name, template.language, template.body, template.parameters = name, language, body, parameters
+    template.category, template.status = category, status
+    template.save()
+    record(actor=actor, office=channel.office, action="template.saved", target=template, before=before,
+           after={"name": name, "language": language, "status": status, "parameters": parameters})
+    return template
+
+
+# Webhooks ----------------------------------------------------------------------------------------------------
+
+def keyword_of(text: str) -> str:
+    """BERHENTI / MULAI (and STOP / START) as a whole message, whatever the case, spacing or punctuation."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip().upper()
+    cleaned = " ".join(re.sub(r"[^\w/ ]", " ", cleaned).split())
+    if cleaned.split("@")[0] in STOP_WORDS:
+        return "stop"
+    if cleaned.split("@")[0] in START_WORDS:
+        return "start"
+    return ""
+
+
+def store_inbound(*, channel: Channel, event: InboundEvent) -> InboundMessage | None:
+    """The message stored once; a provider's retry of the same message returns None."""
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                channel=channel, provider_message_id=event.provider_message_id[:200], sender=event.sender[:254],
+                sender_name=event.sender_name[:200], kind=event.kind[:20], text=event.text,
+                media_id=event.media_id[:200], media_mime_type=event.media_mime_type[:100],
+                forwarded=event.forwarded, frequently_forwarded=event.frequently_forwarded, sent_at=event.sent_at,
+                raw=event.raw, keyword=keyword_of(event.text) if event.kind in ("text", "interactive", "button")
+                else "")
+    except IntegrityError:
+        return None
+
+
+def process_webhook_events(*, channel: Channel, events: list) -> dict:
+    """Status updates move deliveries; messages are stored and keywords answered. Unknown events are counted."""
+    from broadcasts import keywords
+    from broadcasts.services import apply_status
+
+    counts = {"statuses": 0, "messages": 0, "duplicates": 0, "errors": 0}
+    for event in events:
+        if isinstance(event, StatusUpdate):
+            with transaction.atomic():
+                apply_status(channel=channel, provider_message_id=event.provider_message_id, status=event.status,
+                             at=event.at, error_code=event.error_code, error_title=event.error_title)
+            counts["statuses"] += 1
+        elif isinstance(event, InboundEvent):
+            with transaction.atomic():
+                stored = store_inbound(channel=channel, event=event)
+                if stored is None:
+                    counts["duplicates"] += 1
+                    continue
+                counts["messages"] += 1
+                if stored.keyword:
+                    keywords.handle(channel=channel, message=stored)
+        elif isinstance(event, AccountError):
+            counts["errors"] += 1
+            logger.warning("channel %s: provider reported account error %s %s", channel.pk, event.code, event.title)
+    return counts
+
+
+
+@transaction.atomic
+def update_sending_settings(*, actor, office, requires_approval: bool, quiet_start, quiet_end) -> None:
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValidationError({"quiet_hours_end": _("Isi jam mulai dan selesai, atau kosongkan keduanya.")})
+    before = {"requires_approval": office.broadcast_requires_approval,
+              "quiet": [str(office.quiet_hours_start), str(office.quiet_hours_end)]}
+    office.broadcast_requires_approval = requires_approval
+    office.quiet_hours_start, office.quiet_hours_end = quiet_start, quiet_end
+    office.save(update_fields=["broadcast_requires_approval", "quiet_hours_start", "quiet_hours_end"])
+    record(actor=actor, office=office, action="office.sending_settings", target=office, before=before,
+           after={"requires_approval": requires_approval, "quiet": [str(quiet_start), str(quiet_end)]})

@@ -1,0 +1,167 @@
+"""Staff pages for an office's channels (/staf/kanal/). Only the office's own channels exist here: others are 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import staff_required
+from accounts.permissions import can
+from bakohumas.forms import add_service_errors
+from broadcasts.explain import explain_result
+from channels import services
+from channels.forms import ChannelForm, SendingSettingsForm, TemplateForm, TestForm
+from channels.models import Channel, Template
+from channels.providers import REGISTRY
+from members.services import ConflictError
+
+
+def _own(request, pk) -> Channel:
+    return get_object_or_404(Channel.objects.select_related("office"), pk=pk, office=request.user.office)
+
+
+def webhook_url(request, channel: Channel) -> str:
+    return request.build_absolute_uri(reverse("channel_webhook", args=[channel.uuid]))
+
+
+@staff_required("broadcast.view")
+def channel_list(request):
+    office = request.user.office
+    settings_form = SendingSettingsForm(initial={
+        "broadcast_requires_approval": office.broadcast_requires_approval,
+        "quiet_hours_start": office.quiet_hours_start, "quiet_hours_end": office.quiet_hours_end})
+    return render(request, "channels/channel_list.html", {
+        "channels": Channel.objects.filter(office=office), "kinds": REGISTRY.items(),
+        "can_manage": can(request.user, "channels.manage"), "can_settings": can(request.user, "office.manage"),
+        "settings_form": settings_form})
+
+
+@staff_required("office.manage")
+@require_POST
+def sending_settings(request):
+    form = SendingSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_sending_settings(
+                actor=request.user, office=request.user.office,
+                requires_approval=form.cleaned_data["broadcast_requires_approval"],
+                quiet_start=form.cleaned_data["quiet_hours_start"], quiet_end=form.cleaned_data["quiet_hours_end"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Pengaturan pengiriman disimpan."))
+    else:
+        messages.error(request, _("Jam tenang tidak valid: gunakan format JJ:MM."))
+    return redirect("channels:channel_list")
+
+
+@staff_required("channels.manage")
+def channel_create(request, kind):
+    if kind not in REGISTRY:
+        raise Http404
+    form = ChannelForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            channel = services.create_channel(actor=request.user, office=request.user.office, kind=kind,
+                                              **form.service_values())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Kanal %(name)s dibuat.") % {"name": channel.name})
+            return redirect("channels:channel_detail", pk=channel.pk)
+    return render(request, "channels/channel_form.html", {"form": form, "provider": REGISTRY[kind], "creating": True})
+
+
+@staff_required("channels.manage")
+def channel_edit(request, pk):
+    channel = _own(request, pk)
+    form = ChannelForm(request.POST or None, kind=channel.kind, channel=channel)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_channel(actor=request.user, channel=channel,
+                                    expected_version=form.cleaned_data.get("version"), **form.service_values())
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Kanal disimpan."))
+            return redirect("channels:channel_detail", pk=channel.pk)
+    return render(request, "channels/channel_form.html", {"form": form, "provider": channel.provider,
+                                                          "channel": channel})
+
+
+@staff_required("broadcast.view")
+def channel_detail(request, pk):
+    channel = _own(request, pk)
+    outbox = None
+    if channel.provider.is_simulation:
+        outbox = Paginator(channel.outbox_messages.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "channels/channel_detail.html", {
+        "channel": channel, "provider": channel.provider, "can_manage": can(request.user, "channels.manage"),
+        "webhook_url": webhook_url(request, channel) if channel.provider.two_way else "",
+        "webhook_help": channel.provider.webhook_help(channel, webhook_url(request, channel)),
+        "test_form": TestForm(channel=channel), "templates": channel.templates.all(), "outbox": outbox,
+        "config": [(f.label, channel.config.get(f.name) or "—") for f in channel.provider.fields if not f.secret],
+        "secrets": [(f.label, bool(channel.secrets.get(f.name))) for f in channel.provider.fields if f.secret]})
+
+
+@staff_required("channels.manage")
+@require_POST
+def channel_toggle(request, pk):
+    channel = _own(request, pk)
+    active = request.POST.get("active") == "1"
+    services.set_channel_status(actor=request.user, channel=channel, active=active)
+    messages.success(request, _("Kanal diaktifkan; antrean dilanjutkan.") if active else
+                     _("Kanal dijeda; pesan menunggu dalam antrean."))
+    return redirect("channels:channel_detail", pk=channel.pk)
+
+
+@staff_required("channels.manage")
+@require_POST
+def channel_test(request, pk):
+    channel = _own(request, pk)
+    form = TestForm(request.POST, channel=channel)
+    if form.is_valid():
+        try:
+            result = services.send_test(actor=request.user, channel=channel, to=form.cleaned_data["to"],
+                                        template=form.cleaned_data.get("template"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if result.ok:
+                messages.success(request, _("Pesan uji diterima penyedia (ID %(id)s).") % {
+                    "id": result.provider_message_id})
+            else:
+                messages.error(request, _("Pesan uji gagal: %(why)s") % {"why": explain_result(result)})
+    else:
+        messages.error(request, _("Isi alamat tujuan uji."))
+    return redirect("channels:channel_detail", pk=channel.pk)
+
+
+@staff_required("channels.manage")
+def template_edit(request, pk, template_pk=None):
+    channel = _own(request, pk)
+    if channel.provider.session_window is None:
+        raise Http404
+    template = get_object_or_404(Template, pk=template_pk, channel=channel) if template_pk else None
+    form = TemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_template(actor=request.user, channel=channel, template=template, name=data["name"],
+                                   language=data["language"], body=data["body"], category=data["category"],
+                                   status=data["status"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Templat disimpan."))
+            return redirect("channels:channel_detail", pk=channel.pk)
+    return render(request, "channels/template_form.html", {"form": form, "channel": channel,
+                                                           "template": template})
+
+

@@ -1,0 +1,56 @@
+"""One endpoint per channel: /webhooks/<channel uuid>/. Providers verify and parse; this view never branches on one.
+
+Answers: 200 when the events were stored (also for events we ignore: a provider must not retry those), 403 for a
+missing or wrong signature/secret, 400 for a body that cannot be read, 413 for one too large, 404 for an unknown
+channel, 405 for a method the provider does not use. Every rejection leaves a log line; none is a 500.
+"""
+
+import logging
+
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+
+from channels.models import Channel
+from channels.providers.base import WebhookRejected
+from channels.services import process_webhook_events
+
+logger = logging.getLogger("bakohumas.webhooks")
+MAX_BODY_BYTES = 3 * 1024 * 1024
+
+
+@csrf_exempt
+def receive(request, channel_uuid):
+    channel = get_object_or_404(Channel.objects.select_related("office"), uuid=channel_uuid)
+    provider = channel.provider
+    if not provider.two_way:
+        logger.warning("webhook for channel %s which takes none", channel.pk)
+        return HttpResponse(status=404)
+    if request.method == "GET":
+        challenge = provider.handshake(channel, request.GET)
+        if challenge is None:
+            logger.warning("webhook handshake refused for channel %s", channel.pk)
+            return HttpResponse(status=403)
+        return HttpResponse(challenge, content_type="text/plain")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > MAX_BODY_BYTES:
+        logger.warning("webhook for channel %s refused: %s bytes", channel.pk, length)
+        return HttpResponse(status=413)
+    raw = request.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        logger.warning("webhook for channel %s refused: body over %s bytes", channel.pk, MAX_BODY_BYTES)
+        return HttpResponse(status=413)
+    if not provider.verify_webhook(channel, request.headers, raw):
+        logger.warning("webhook for channel %s refused: bad or missing signature", channel.pk)
+        return HttpResponse(status=403)
+    try:
+        events = provider.parse_webhook(raw)
+    except WebhookRejected as exc:
+        logger.warning("webhook for channel %s refused: %s", channel.pk, exc)
+        return HttpResponse(status=400)
+    counts = process_webhook_events(channel=channel, events=events)
+    if not events:
+        logger.info("webhook for channel %s: no event we handle", channel.pk)
+    return JsonResponse(counts)
