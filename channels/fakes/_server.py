@@ -4,6 +4,7 @@ import json
 import random
 import socket
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,7 @@ class RecordedRequest:
     body: bytes
     json: Any                      # the parsed body, or None
     answer: str                    # "ok", or the failure served: an error code, "5xx" or "timeout"
+    at: float = 0.0                # time.time() when the request arrived
 
 
 @dataclass
@@ -114,6 +116,7 @@ class FakeServer:
         raise NotImplementedError
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        arrived = time.time()
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in handler.headers.items()}
@@ -123,7 +126,7 @@ class FakeServer:
             data = None
         answer, label = self.answer(handler.command, handler.path, headers, data)
         with self._lock:
-            self._requests.append(RecordedRequest(handler.command, handler.path, headers, raw, data, label))
+            self._requests.append(RecordedRequest(handler.command, handler.path, headers, raw, data, label, arrived))
         if answer.hang:
             self._stopping.wait(self.hang)
         payload = json.dumps(answer.body).encode()

@@ -13,6 +13,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from ops.models import WorkerHeartbeat
 
 HEARTBEAT_SECONDS = 15
+TICK_SECONDS = 5
 logger = logging.getLogger(__name__)
 
 
@@ -26,6 +27,9 @@ class Command(DbWorkerCommand):
         thread = threading.Thread(target=self._beat, args=(options["worker_id"], stop), daemon=True)
         self._beat_once(options["worker_id"], started=True)
         thread.start()
+        self._tick_once()
+        if not options.get("batch"):
+            threading.Thread(target=self._tick, args=(stop,), daemon=True).start()
         try:
             super().handle(*args, **options)
         finally:
@@ -39,6 +43,21 @@ class Command(DbWorkerCommand):
             defaults["started_at"] = now
         WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults=defaults,
                                                  create_defaults={**defaults, "started_at": now})
+
+    def _tick(self, stop: threading.Event) -> None:
+        """Scheduled broadcasts start and pumps stopped by a crash restart, even if no task asks for it."""
+        while not stop.wait(TICK_SECONDS):
+            self._tick_once()
+
+    def _tick_once(self) -> None:
+        from broadcasts.engine import tick
+
+        try:
+            tick()
+        except Exception:  # the next tick tries again
+            logger.warning("scheduler tick failed", exc_info=True)
+        finally:
+            close_old_connections()
 
     def _beat(self, worker_id: str, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_SECONDS):
