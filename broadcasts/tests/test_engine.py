@@ -27,3 +27,4 @@ def test_it_sends_whatsapp_through_the_fake(madiun, wa_channel, fake_wa, make_me
     assert stats.accepted == 30
     assert len(fake_wa.requests) == 30
     assert all(d.provider_message_id.startswith("wamid.") for d in broadcast.deliveries.all())
+

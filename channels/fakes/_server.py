@@ -68,7 +68,7 @@ class FakeServer:
 
     # --- lifecycle ---
     def start(self) -> "FakeServer":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=type(self).__name__, daemon=True)
@@ -143,6 +143,10 @@ class FakeServer:
 
     def error_headers(self) -> dict[str, str]:
         return {"Retry-After": f"{self.retry_after:g}"} if self.retry_after is not None else {}
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024   # the default backlog of 5 resets connections when a sender opens many at once
 
 
 def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
