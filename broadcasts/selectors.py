@@ -37,6 +37,15 @@ class Progress:
     def percent(self) -> int:
         return 100 if not self.total else int(100 * self.finished / self.total)
 
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        return [(status, S(status).label) for status in BAR_ORDER]
+
+    @property
+    def table(self) -> list[tuple]:
+        return [(channel, [{"status": st, "count": counts.get(st, 0)} for st in BAR_ORDER])
+                for channel, counts, _total in self.per_channel]
+
     def segments(self, width: int = 600) -> list[dict]:
         """Stacked-bar pieces for an SVG chart (CSP allows no inline styles, so widths are SVG attributes)."""
         pieces, x = [], 0.0

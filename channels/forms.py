@@ -8,7 +8,8 @@ from channels.providers import REGISTRY
 class ChannelForm(forms.Form):
     """Built from the provider's fields. Secret fields render empty: leave blank to keep what is saved."""
 
-    name = forms.CharField(label=_("Nama kanal"), max_length=100)
+    # Not required here: the service checks every field at once and names each one that is missing.
+    name = forms.CharField(label=_("Nama kanal"), max_length=100, required=False)
     rate_per_second = forms.FloatField(label=_("Batas kirim (pesan per detik)"), required=False, min_value=0.01)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -186,6 +186,7 @@ def publication_detail(request, pk):
         "can_archive": may_publish and status == Status.PUBLISHED,
         "can_unarchive": may_publish and status == Status.ARCHIVED,
         "can_delete": may_write and status == Status.DRAFT and publication.first_published_at is None,
+        "can_broadcast": own and can(user, "broadcast.write"),
         "note_form": NoteForm(),
         "attachment_form": AttachmentForm(),
         "cover_form": CoverForm(initial={"cover_alt": publication.cover_alt}),

@@ -24,6 +24,11 @@ class MemberForm(forms.Form):
     position = forms.CharField(label=_("Jabatan"), max_length=150, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[
         (Member.Status.ACTIVE, Member.Status.ACTIVE.label), (Member.Status.INACTIVE, Member.Status.INACTIVE.label)])
+    preferred_channel = forms.ChoiceField(
+        label=_("Kanal yang diutamakan untuk siaran"), required=False,
+        choices=[("", _("Bawaan (WhatsApp, lalu Telegram, lalu e-mail)"))] + Member._meta.get_field(
+            "preferred_channel").choices,
+        help_text=_("Bila alamat di kanal ini tidak dapat dipakai, siaran dikirim lewat kanal berikutnya."))
     tags = forms.CharField(label=_("Label"), required=False, help_text=_("Pisahkan dengan koma, mis. Forkopimda, Pers"))
     notes = forms.CharField(label=_("Catatan"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     consent_purposes = forms.MultipleChoiceField(

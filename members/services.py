@@ -154,6 +154,7 @@ def member_snapshot(member: Member) -> dict:
             {"urn": a.urn, "opted_out": a.opted_out, "primary": a.is_primary} for a in member.addresses.all()
         ],
         "notes": member.notes,
+        "preferred_channel": member.preferred_channel,
     }
 
 
@@ -226,18 +227,24 @@ def _grant_consents(*, actor, addresses: list[Address], consent: ConsentInput, w
     return Consent.objects.bulk_create(rows)
 
 
+def _validate_preference(preferred_channel: str) -> None:
+    if preferred_channel not in {"", *dict(Member._meta.get_field("preferred_channel").choices)}:
+        raise ValidationError({"preferred_channel": _("Kanal yang diutamakan tidak dikenal.")})
+
+
 @transaction.atomic
 def create_member(*, actor, office, full_name: str, position: str = "", organization: Organization | None = None,
                   addresses: list[AddressInput] = (), tags: list[Tag] = (), notes: str = "",
                   status: str = Member.Status.ACTIVE, source: str = Member.Source.STAFF,
                   consent: ConsentInput | None = None, submitted_organization: str = "",
-                  submitted_category: str = "") -> Member:
+                  submitted_category: str = "", preferred_channel: str = "") -> Member:
     full_name, position = _validate_member_fields(office, full_name, position, organization)
+    _validate_preference(preferred_channel)
     normalized = normalize_addresses(office, list(addresses))
     member = Member.objects.create(
         office=office, organization=organization, full_name=full_name, position=position, status=status,
         source=source, notes=notes, submitted_organization=submitted_organization,
-        submitted_category=submitted_category,
+        submitted_category=submitted_category, preferred_channel=preferred_channel,
     )
     try:
         with transaction.atomic():
@@ -260,7 +267,7 @@ def create_member(*, actor, office, full_name: str, position: str = "", organiza
 @transaction.atomic
 def update_member(*, actor, member: Member, expected_version: int | None, full_name: str, position: str,
                   organization: Organization | None, status: str, addresses: list[AddressInput],
-                  tags: list[Tag], notes: str = "") -> Member:
+                  tags: list[Tag], notes: str = "", preferred_channel: str | None = None) -> Member:
     if member.status == Member.Status.ERASED:
         raise ValidationError(_("Data anggota ini sudah dihapus atas permintaan pemiliknya."))
     if status not in {Member.Status.ACTIVE, Member.Status.INACTIVE, Member.Status.PENDING}:
@@ -274,6 +281,9 @@ def update_member(*, actor, member: Member, expected_version: int | None, full_n
 
     member.full_name, member.position, member.organization = full_name, position, organization
     member.status, member.notes = status, notes
+    if preferred_channel is not None:
+        _validate_preference(preferred_channel)
+        member.preferred_channel = preferred_channel
     member.save()
 
     wanted = {(a.kind, a.value): a for a in normalized}
@@ -376,6 +386,16 @@ def set_opt_out(*, actor, address: Address, opted_out: bool, note: str = "") -> 
 
 
 @transaction.atomic
+def clear_undeliverable(*, actor, address: Address) -> Address:
+    before = {"address": address.urn, "undeliverable_reason": address.undeliverable_reason}
+    address.undeliverable_at, address.undeliverable_reason = None, ""
+    address.save(update_fields=["undeliverable_at", "undeliverable_reason"])
+    record(actor=actor, office=address.office, action="address.reachable", target=address.member, before=before,
+           after={"address": address.urn})
+    return address
+
+
+@transaction.atomic
 def erase_member(*, actor, member: Member, reason: str) -> Member:
     """Anonymise a member: personal data and its history go; the fact that an erasure happened stays."""
     if member.status == Member.Status.ERASED:
@@ -388,6 +408,9 @@ def erase_member(*, actor, member: Member, reason: str) -> Member:
         message=REDACTED)
     if member.import_job_id:
         _purge_import_file(member.import_job)
+    from broadcasts.services import redact_member_deliveries
+
+    redact_member_deliveries(member)
     member.addresses.all().delete()
     member.tags.clear()
     member.manual_groups.clear()

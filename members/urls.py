@@ -16,6 +16,7 @@ urlpatterns = [
     path("anggota/<int:pk>/persetujuan/", views.consent_give, name="consent_give"),
     path("persetujuan/<int:pk>/tarik/", views.consent_withdraw, name="consent_withdraw"),
     path("alamat/<int:pk>/berhenti/", views.address_opt_out, name="address_opt_out"),
+    path("alamat/<int:pk>/dapat-dihubungi/", views.address_reachable, name="address_reachable"),
     path("pendaftaran/", views.registration_list, name="registration_list"),
     path("pendaftaran/qr.svg", views.registration_qr, name="registration_qr"),
     path("pendaftaran/pengaturan/", views.registration_settings, name="registration_settings"),

@@ -136,7 +136,7 @@ def member_create(request):
             member = services.create_member(
                 actor=request.user, office=office, full_name=data["full_name"], position=data["position"],
                 organization=data["organization"], status=data["status"], notes=data["notes"],
-                addresses=_address_inputs(formset),
+                preferred_channel=data["preferred_channel"], addresses=_address_inputs(formset),
                 tags=services.get_or_create_tags(office=office, names=data["tags"].split(",")),
                 consent=services.ConsentInput(data["consent_purposes"], Consent.Method.FORM,
                                               data["consent_evidence"]),
@@ -181,7 +181,7 @@ def member_edit(request, pk):
         raise Http404
     initial = {
         "full_name": member.full_name, "organization": member.organization, "position": member.position,
-        "status": member.status,
+        "status": member.status, "preferred_channel": member.preferred_channel,
         "tags": ", ".join(t.name for t in member.tags.all()), "notes": member.notes, "version": member.version,
     }
     address_initial = [{"kind": a.kind, "value": a.value, "opted_out": a.opted_out} for a in member.addresses.all()]
@@ -197,7 +197,7 @@ def member_edit(request, pk):
             services.update_member(
                 actor=request.user, member=member, expected_version=data["version"], full_name=data["full_name"],
                 position=data["position"], organization=data["organization"], status=data["status"],
-                notes=data["notes"], addresses=_address_inputs(formset),
+                notes=data["notes"], preferred_channel=data["preferred_channel"], addresses=_address_inputs(formset),
                 tags=services.get_or_create_tags(office=member.office, names=data["tags"].split(",")),
             )
         except services.ConflictError as exc:
@@ -245,6 +245,17 @@ def address_opt_out(request, pk):
     _writable(request, address)
     services.set_opt_out(actor=request.user, address=address, opted_out=request.POST.get("opted_out") == "1",
                          note=_("diubah oleh staf"))
+    return redirect("members:member_detail", pk=address.member_id)
+
+
+@require_POST
+@staff_required("registry.edit")
+def address_reachable(request, pk):
+    address = get_object_or_404(Address.objects.filter(member__in=selectors.members_visible_to(request.user.office)),
+                                pk=pk)
+    _writable(request, address)
+    services.clear_undeliverable(actor=request.user, address=address)
+    messages.success(request, _("Tanda dihapus; siaran berikutnya mencoba alamat ini lagi."))
     return redirect("members:member_detail", pk=address.member_id)
 
 

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.timezone import now
 
 from accounts.models import ApiToken, Role, User
 from accounts.services import create_api_token
@@ -377,3 +378,18 @@ def test_it_refreshes_the_page_when_an_import_is_no_longer_running(mine, client_
                                                 headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Refresh"] == "true"
+
+
+def test_it_clears_an_undeliverable_flag_only_for_the_own_office(client_for, operator, madiun, make_staff,
+                                                                   kab_madiun):
+    member = services.create_member(actor=operator, office=madiun, full_name="Rina", addresses=[
+        services.AddressInput("whatsapp", "081230000123")])
+    address = member.addresses.get()
+    Address.objects.filter(pk=address.pk).update(undeliverable_at=now(), undeliverable_reason="131026")
+    page = client_for(operator).get(reverse("members:member_detail", args=[member.pk])).text
+    assert "tidak dapat dihubungi" in page
+    other = make_staff(kab_madiun, "admin")
+    assert client_for(other).post(reverse("members:address_reachable", args=[address.pk])).status_code == 404
+    client_for(operator).post(reverse("members:address_reachable", args=[address.pk]))
+    address.refresh_from_db()
+    assert address.undeliverable_at is None
