@@ -1,12 +1,15 @@
 """Staff pages for broadcasts (/staf/siaran/). Offices above read their descendants' broadcasts; writes stay in
 the author's office (403), another office's broadcast is 404."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -137,6 +140,8 @@ def broadcast_detail(request, pk):
     }
     if broadcast.status in (Status.DRAFT, Status.PENDING, Status.SCHEDULED):
         context.update(_audience_context(broadcast))
+        if broadcast.status == Status.SCHEDULED and broadcast.scheduled_at <= timezone.now() + timedelta(minutes=1):
+            context["progress"] = selectors.broadcast_progress(broadcast)   # starting: the bar takes over
     else:
         context["progress"] = selectors.broadcast_progress(broadcast)
     return render(request, "broadcasts/broadcast_detail.html", context)

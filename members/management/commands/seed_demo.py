@@ -13,6 +13,8 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import create_staff
+from channels.models import Channel
+from channels.services import create_channel
 from content import services as content
 from content.models import Publication
 from elections.services import seed_elections
@@ -71,11 +73,19 @@ class Command(BaseCommand):
             seed_elections()
             if not Publication.objects.filter(office=madiun).exists():
                 self._publications(madiun, Office.objects.get(code="00"))
+            self._outboxes([madiun, Office.objects.get(code="35.19"), Office.objects.get(code="35"),
+                            Office.objects.get(code="00")])
         self.stdout.write(self.style.SUCCESS("Data contoh siap."))
         if created_users:
             self.stdout.write(f"Akun contoh (kata sandi semua: {DEMO_PASSWORD}):")
             for username, code, role, *_ in DEMO_USERS:
                 self.stdout.write(f"  {username:<20} {Role(role).label:<14} {Office.objects.get(code=code).name}")
+
+    def _outboxes(self, offices: list[Office]) -> None:
+        """Broadcasts of the demo reach nobody: the dev outbox channel records them for the UI."""
+        for office in offices:
+            if not Channel.objects.filter(office=office).exists():
+                create_channel(actor=None, office=office, kind="outbox", name="Kotak keluar uji")
 
     def _users(self) -> bool:
         created = False
