@@ -27,6 +27,7 @@ from lib.params import parse_id
 from members import services as member_services
 from members.models import Address, Purpose
 from members.services import ConflictError
+from offices.quiet import in_quiet_hours
 
 Status = Broadcast.Status
 ACTIONS = {
@@ -144,6 +145,7 @@ def broadcast_detail(request, pk):
             context["progress"] = selectors.broadcast_progress(broadcast)   # starting: the bar takes over
     else:
         context["progress"] = selectors.broadcast_progress(broadcast)
+        context["quiet_until"] = _quiet_until(broadcast)
     return render(request, "broadcasts/broadcast_detail.html", context)
 
 
@@ -151,7 +153,14 @@ def broadcast_detail(request, pk):
 def broadcast_progress(request, pk):
     broadcast = _visible(request, pk)
     return render(request, "broadcasts/_progress.html", {
-        "broadcast": broadcast, "progress": selectors.broadcast_progress(broadcast)})
+        "broadcast": broadcast, "progress": selectors.broadcast_progress(broadcast),
+        "quiet_until": _quiet_until(broadcast)})
+
+
+def _quiet_until(broadcast: Broadcast):
+    if broadcast.urgent or broadcast.status != Status.SENDING or not in_quiet_hours(broadcast.office):
+        return None
+    return broadcast.office.quiet_hours_end
 
 
 @staff_required("broadcast.view")

@@ -7,10 +7,17 @@ from channels import services as channel_services
 from channels.fakes import FakeTelegram, FakeWhatsApp
 from members import services as member_services
 from members.models import Purpose
+from offices.models import Office
 
 APP_SECRET = "uji-app-secret"
 WA_TOKEN = "EAAJB-uji"
 BOT_TOKEN = "7000000001:AAFakeTokenForTests"
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(offices):
+    """Tests run at any hour: quiet hours are off unless a test sets them."""
+    Office.objects.update(quiet_hours_start=None, quiet_hours_end=None)
 
 
 @pytest.fixture(autouse=True)
