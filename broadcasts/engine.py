@@ -46,6 +46,7 @@ Status = Delivery.Status
 RATE_MARGIN = 0.97          # slots slightly wider than 1/rate, so that network jitter never bunches above the limit
 PUMP_QUEUE_STALE = timedelta(minutes=5)
 BACKOFF_CAP_SECONDS = 900
+PENDING_STATUS_KEPT = timedelta(days=7)   # a status for a message we never sent is dropped after this
 
 
 @dataclass
@@ -359,3 +360,4 @@ def tick() -> None:
         if at is not None and at <= timezone.now():
             ensure_pump(channel.pk, at=at)
     finish_broadcasts()
+    PendingStatus.objects.filter(created_at__lt=timezone.now() - PENDING_STATUS_KEPT).delete()

@@ -38,6 +38,7 @@ MAX_TEXT = 4096
 # Status webhooks only move a delivery forward: a "read" that arrives before "delivered" is never downgraded.
 STATUS_RANK = {DStatus.QUEUED: 0, DStatus.SENDING: 0, DStatus.SENT: 1, DStatus.FAILED: 2, DStatus.DELIVERED: 3,
                DStatus.READ: 4}
+NEEDS_TEMPLATE_CODES = {131047}
 WEBHOOK_STATUSES = {"sent": DStatus.SENT, "delivered": DStatus.DELIVERED, "read": DStatus.READ,
                     "failed": DStatus.FAILED}
 FIELDS = ("title", "text", "publication", "media_url", "media_kind", "template", "template_parameters",
@@ -355,6 +356,9 @@ def apply_status(*, channel: Channel, provider_message_id: str, status: str, at:
         PendingStatus.objects.create(channel=channel, provider_message_id=provider_message_id[:200], status=status,
                                      at=at, error_code=error_code, error_title=error_title[:300])
         return False
+    if new == DStatus.FAILED and error_code in NEEDS_TEMPLATE_CODES and _resend_as_template(rows):
+        engine.ensure_pump(channel.pk)
+        return True
     lower = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[new]]
     changes: dict = {"status": new}
     if new == DStatus.FAILED:
@@ -371,6 +375,13 @@ def apply_status(*, channel: Channel, provider_message_id: str, status: str, at:
         Address.objects.filter(deliveries__in=rows, undeliverable_at__isnull=True).update(
             undeliverable_at=at, undeliverable_reason=error_title[:300] or "131026")
     return True
+
+
+def _resend_as_template(rows) -> bool:
+    """WhatsApp may report "outside the 24-hour window" only later, by webhook: resend those as the template."""
+    return bool(rows.filter(status__in=[DStatus.SENT, DStatus.SENDING], via_template=False,
+                            broadcast__template__isnull=False).update(
+        status=DStatus.QUEUED, via_template=True, provider_message_id="", next_attempt_at=timezone.now()))
 
 
 def mark_channel_broken(*, channel: Channel, result) -> None:

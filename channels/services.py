@@ -222,8 +222,8 @@ def store_inbound(*, channel: Channel, event: InboundEvent) -> InboundMessage | 
                 sender_name=event.sender_name[:200], kind=event.kind[:20], text=event.text,
                 media_id=event.media_id[:200], media_mime_type=event.media_mime_type[:100],
                 forwarded=event.forwarded, frequently_forwarded=event.frequently_forwarded, sent_at=event.sent_at,
-                raw=event.raw, keyword=keyword_of(event.text) if event.kind in ("text", "interactive", "button")
-                else "")
+                raw=event.raw, keyword=keyword_of(event.text) if event.private and event.kind in (
+                    "text", "interactive", "button") else "")
     except IntegrityError:
         return None
 

@@ -39,6 +39,7 @@ class InboundMessage:
     forwarded: bool = False
     frequently_forwarded: bool = False
     reply_to: str = ""
+    private: bool = True             # a one-to-one chat (keywords apply), not a group the bot is in
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
 

@@ -81,7 +81,7 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
         kind=media_kind or ("text" if text else "unsupported"), text=text, sender_name=name,
         media_id=media_id, media_mime_type=mime,
         forwarded=bool(message.get("forward_origin") or message.get("forward_from") or message.get("forward_date")),
-        raw=update,
+        private=chat.get("type", "private") == "private", raw=update,
     )]
 
 
