@@ -24,8 +24,10 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 
 def _snapshot(channel: Channel) -> dict:
-    # Secrets never enter the audit log: only which ones are set.
-    return {"name": channel.name, "kind": channel.kind, "status": channel.status, "config": channel.config,
+    # Secrets (and generated webhook secrets) never enter the audit log: only which secrets are set.
+    shown = {f.name for f in channel.provider.fields if not f.secret}
+    return {"name": channel.name, "kind": channel.kind, "status": channel.status,
+            "config": {k: v for k, v in channel.config.items() if k in shown},
             "rate_per_second": channel.rate_per_second,
             "secrets_set": sorted(k for k, v in channel.secrets.items() if v)}
 
@@ -144,6 +146,15 @@ def send_test(*, actor, channel: Channel, to: str, template: Template | None = N
     [result] = channel.provider.send_batch(channel, [message], timeout=15.0)
     record(actor=actor, office=channel.office, action="channel.tested", target=channel,
            after={"to": recipient, "ok": result.ok, "outcome": result.outcome, "error_code": result.error_code})
+    return result
+
+
+def register_webhook(*, actor, channel: Channel, url: str) -> SendResult:
+    if not channel.provider.registers_webhook:
+        raise ValidationError(_("Penyedia kanal ini tidak mendukung pemasangan webhook otomatis."))
+    result = channel.provider.register_webhook(channel, url)
+    record(actor=actor, office=channel.office, action="channel.webhook_registered", target=channel,
+           after={"url": url, "ok": result.ok, "detail": result.detail[:300]})
     return result
 
 

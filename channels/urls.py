@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/ubah/", views.channel_edit, name="channel_edit"),
     path("<int:pk>/status/", views.channel_toggle, name="channel_toggle"),
     path("<int:pk>/uji/", views.channel_test, name="channel_test"),
+    path("<int:pk>/webhook/", views.channel_register_webhook, name="channel_register_webhook"),
     path("<int:pk>/templat/baru/", views.template_edit, name="template_create"),
     path("<int:pk>/templat/<int:template_pk>/", views.template_edit, name="template_edit"),
 ]

@@ -144,6 +144,22 @@ def channel_test(request, pk):
 
 
 @staff_required("channels.manage")
+@require_POST
+def channel_register_webhook(request, pk):
+    channel = _own(request, pk)
+    try:
+        result = services.register_webhook(actor=request.user, channel=channel, url=webhook_url(request, channel))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if result.ok:
+            messages.success(request, _("Webhook terpasang: pesan masuk akan diterima di sini."))
+        else:
+            messages.error(request, _("Webhook gagal dipasang: %(why)s") % {"why": result.detail})
+    return redirect("channels:channel_detail", pk=channel.pk)
+
+
+@staff_required("channels.manage")
 def template_edit(request, pk, template_pk=None):
     channel = _own(request, pk)
     if channel.provider.session_window is None:

@@ -200,3 +200,16 @@ def test_a_paused_broadcast_sends_nothing_until_resumed(client_for, operator, ed
     client.post(reverse("broadcasts:broadcast_action", args=[draft.pk, "resume"]))
     engine.pump(outbox.pk, seconds=2)
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_an_admin_registers_the_telegram_webhook_without_seeing_its_secret(client_for, admin, tg_channel, fake_tg,
+                                                                           operator):
+    client = client_for(admin)
+    page = client.get(reverse("channels:channel_detail", args=[tg_channel.pk])).text
+    assert tg_channel.config["webhook_secret"] not in page
+    client.post(reverse("channels:channel_register_webhook", args=[tg_channel.pk]))
+    assert fake_tg.webhook["secret_token"] == tg_channel.config["webhook_secret"]
+    assert fake_tg.webhook["url"].endswith(f"/webhooks/{tg_channel.uuid}/")
+    assert AuditEntry.objects.filter(action="channel.webhook_registered").exists()
+    assert client_for(operator).post(reverse("channels:channel_register_webhook",
+                                             args=[tg_channel.pk])).status_code == 403

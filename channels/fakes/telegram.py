@@ -30,6 +30,7 @@ class FakeTelegram(FakeServer):
     """
 
     default_failures = (429, SERVER_ERROR, TIMEOUT)
+    webhook: dict | None = None   # the last setWebhook request
 
     def error_answer(self, kind: Any) -> Answer:
         if kind == 429:
@@ -60,6 +61,9 @@ class FakeTelegram(FakeServer):
             return _error(404), "404"
         if self.token is not None and parts[0] != f"bot{self.token}":
             return _error(401), "401"
+        if parts[1] == "setWebhook" and isinstance(data, dict) and data.get("url"):
+            self.webhook = data
+            return Answer(200, {"ok": True, "result": True, "description": "Webhook was set"}), "ok"
         if parts[1] != "sendMessage":
             return _error(404), "404"
         if not isinstance(data, dict) or data.get("chat_id") in (None, "") or not data.get("text"):

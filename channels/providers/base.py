@@ -168,6 +168,11 @@ class ChannelType:
     def webhook_help(self, channel, url: str) -> str:
         return ""
 
+    registers_webhook: bool = False   # the provider can be told the webhook address by API (a button in the UI)
+
+    def register_webhook(self, channel, url: str) -> SendResult:
+        raise NotImplementedError
+
 
 def wait_until(epoch_seconds: float) -> None:
     delay = epoch_seconds - time.time()

@@ -189,6 +189,24 @@ class TelegramBot(ChannelType):
     def parse_webhook(self, raw_body):
         return parse_update(raw_body)
 
+    registers_webhook = True
+
+    def register_webhook(self, channel, url):
+        """setWebhook with our secret token: Telegram then sends it in every update's header."""
+        base = (channel.config.get("base_url") or API_URL).rstrip("/")
+        body = {"url": url, "secret_token": channel.config.get("webhook_secret", ""),
+                "allowed_updates": ["message", "edited_message", "channel_post"]}
+        try:
+            response = http.post_json(f"{base}/bot{channel.secrets.get('bot_token', '')}/setWebhook", body,
+                                      timeout=SEND_TIMEOUT)
+        except http.TransportError as exc:
+            return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc))
+        data = response.data if isinstance(response.data, dict) else {}
+        if data.get("ok") is True:
+            return SendResult(ok=True, provider_message_id="", outcome=ACCEPTED,
+                              detail=str(data.get("description", "")))
+        return SendResult(ok=False, provider_message_id="", outcome=REJECTED, error_code=data.get("error_code"),
+                          detail=str(data.get("description") or response.status))
+
     def webhook_help(self, channel, url):
-        return _("Pasang webhook bot dengan setWebhook: url=%(url)s dan secret_token=%(secret)s.") % {
-            "url": url, "secret": channel.config.get("webhook_secret")}
+        return _("Tekan “Pasang webhook” agar Telegram mengirim pesan ke alamat ini (dengan kode rahasia kanal).")
