@@ -8,6 +8,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 UNSUBSCRIBE_SALT = "broadcasts.unsubscribe"
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -69,7 +70,7 @@ def email_html(text: str, unsubscribe: str = "") -> str:
     if unsubscribe:
         footer = (f'<hr><p style="font-size:12px;color:#555">'
                   f'{escape(_("Anda menerima e-mail ini sebagai anggota forum Bakohumas."))} '
-                  f'<a href="{escape(unsubscribe)}">{escape(_("Berhenti berlangganan"))}</a></p>')
+                  f'<a href="{escape(unsubscribe)}">{escape(pgettext("action", "Berhenti berlangganan"))}</a></p>')
     return f"<!doctype html><html><body>{paragraphs}{footer}</body></html>"
 
 
