@@ -9,6 +9,17 @@ from members import services as member_services
 from members.models import Address, Consent, Purpose
 
 
+def connect_handle(*, channel, message) -> None:
+    """Staff recorded "@username"; a bot can only write to the numeric chat of someone who wrote to it first.
+    When that person writes, their address becomes the chat id, so broadcasts reach them from now on."""
+    kind, _sep, value = message.sender.partition(":")
+    if Address.objects.filter(office=channel.office, kind=kind, value=value).exists():
+        return
+    for address in Address.objects.filter(office=channel.office, kind=kind, value=message.sender_handle):
+        member_services.connect_address(actor=None, address=address, value=value,
+                                        note=f"{message.sender_handle} via {channel.name}")
+
+
 def handle(*, channel, message) -> None:
     kind, _sep, value = message.sender.partition(":")
     addresses = list(Address.objects.filter(office=channel.office, kind=kind, value=value).select_related("member"))

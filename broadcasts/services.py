@@ -8,14 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.permissions import can
-from audit.services import REDACTED, record
-from broadcasts import engine
+from audit.services import REDACTED, record, redact_target_history
+from broadcasts import engine, rendering
 from broadcasts.audience import compute_audience
 from broadcasts.models import (
     PRIORITY_BULK,
@@ -26,7 +27,7 @@ from broadcasts.models import (
     GroupPost,
     PendingStatus,
 )
-from channels.models import Channel, Template
+from channels.models import Channel, InboundMessage, Template
 from content.models import Publication
 from members.models import Category, Group
 from members.services import ConflictError
@@ -54,6 +55,12 @@ def _snapshot(broadcast: Broadcast) -> dict:
             "urgent": broadcast.urgent}
 
 
+def max_text_length(media_url: str = "") -> int:
+    """What is left of a chat message (4,096 characters) after the opt-out note and the attachment link."""
+    overhead = len(rendering.chat_text("")) + (len(media_url.strip()) + 2 if media_url.strip() else 0)
+    return MAX_TEXT - overhead
+
+
 def _validate(office, values: dict, groups: list[Group]) -> dict:
     errors: dict[str, str] = {}
     values["title"] = (values.get("title") or "").strip()
@@ -64,9 +71,11 @@ def _validate(office, values: dict, groups: list[Group]) -> dict:
         errors["title"] = _("Judul paling banyak 200 karakter.")
     if not values["text"]:
         errors["text"] = _("Isi pesan wajib diisi.")
-    elif len(values["text"]) > MAX_TEXT:
-        errors["text"] = _("Isi pesan %(n)s karakter; WhatsApp dan Telegram menerima paling banyak %(max)s.") % {
-            "n": len(values["text"]), "max": MAX_TEXT}
+    elif len(values["text"]) > max_text_length(values.get("media_url") or ""):
+        errors["text"] = _("Isi pesan %(n)s karakter; dengan catatan cara berhenti berlangganan%(link)s, WhatsApp dan "
+                           "Telegram menerima paling banyak %(max)s.") % {
+            "n": len(values["text"]), "max": max_text_length(values.get("media_url") or ""),
+            "link": _(" dan tautan lampiran") if values.get("media_url") else ""}
     publication = values.get("publication")
     if publication is not None and (publication.office_id != office.pk
                                     or publication.status != Publication.Status.PUBLISHED):
@@ -129,15 +138,17 @@ def _locked(broadcast: Broadcast) -> Broadcast:
 
 
 @transaction.atomic
-def update_broadcast(*, actor, broadcast: Broadcast, expected_version: int | None, groups: list[Group] = (),
-                     **values) -> Broadcast:
+def update_broadcast(*, actor, broadcast: Broadcast, expected_version: int | None,
+                     groups: list[Group] | None = None, **values) -> Broadcast:
     current = _locked(broadcast)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(current)
     if current.status != Status.DRAFT:
         raise ValidationError(_("Hanya siaran berstatus draf yang bisa diubah. Kembalikan ke draf dulu."))
     before = _snapshot(current)
-    values = _validate(current.office, {k: values.get(k) for k in FIELDS}, list(groups))
+    merged = {k: values[k] if k in values else getattr(current, k) for k in FIELDS}
+    groups = list(current.audience_groups.all()) if groups is None else list(groups)
+    values = _validate(current.office, merged, groups)
     for key, value in values.items():
         setattr(current, key, value)
     current.updated_by = actor
@@ -404,12 +415,20 @@ def mark_channel_broken(*, channel: Channel, result) -> None:
                         "lalu aktifkan lagi: %(url)s") % {
                           "name": channel.name, "office": channel.office.name, "reason": reason,
                           "url": settings.SITE_URL + f"/staf/kanal/{channel.pk}/"},
-                      None, recipients, fail_silently=True)
+                      None, recipients)
         except Exception:  # an alert that cannot be mailed is still shown in the UI
             logger.warning("could not e-mail the channel alert", exc_info=True)
 
 
-def redact_member_deliveries(member) -> int:
-    """Erasure (UU 27/2022): the deliveries keep counts and statuses, not who they went to."""
-    return Delivery.objects.filter(member=member).update(recipient=REDACTED[:254], recipient_name="", text="")
+def erase_member_traffic(member) -> int:
+    """Erasure (UU 27/2022): deliveries keep counts and statuses, not who they went to; what the person wrote to
+    the office's channels goes. Call before the member's addresses are deleted."""
+    deliveries = Delivery.objects.filter(member=member)
+    redact_target_history(target_type=Delivery._meta.label_lower,
+                          target_ids=[str(pk) for pk in deliveries.values_list("pk", flat=True)])
+    count = deliveries.update(recipient=Concat(Value(REDACTED[:200] + " #"), Cast("pk", CharField())),
+                              recipient_name="", text="")
+    InboundMessage.objects.filter(channel__office=member.office,
+                                  sender__in=[a.urn for a in member.addresses.all()]).delete()
+    return count
 

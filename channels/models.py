@@ -98,6 +98,7 @@ class InboundMessage(models.Model):
     provider_message_id = models.CharField(max_length=200)
     sender = models.CharField(max_length=254)
     sender_name = models.CharField(max_length=200, blank=True)
+    sender_handle = models.CharField(max_length=100, blank=True)
     kind = models.CharField(max_length=20)
     text = models.TextField(blank=True)
     media_id = models.CharField(max_length=200, blank=True)

@@ -230,7 +230,8 @@ def store_inbound(*, channel: Channel, event: InboundEvent) -> InboundMessage | 
         with transaction.atomic():
             return InboundMessage.objects.create(
                 channel=channel, provider_message_id=event.provider_message_id[:200], sender=event.sender[:254],
-                sender_name=event.sender_name[:200], kind=event.kind[:20], text=event.text,
+                sender_name=event.sender_name[:200], sender_handle=event.sender_handle[:100] if event.private else "",
+                kind=event.kind[:20], text=event.text,
                 media_id=event.media_id[:200], media_mime_type=event.media_mime_type[:100],
                 forwarded=event.forwarded, frequently_forwarded=event.frequently_forwarded, sent_at=event.sent_at,
                 raw=event.raw, keyword=keyword_of(event.text) if event.private and event.kind in (
@@ -258,6 +259,8 @@ def process_webhook_events(*, channel: Channel, events: list) -> dict:
                     counts["duplicates"] += 1
                     continue
                 counts["messages"] += 1
+                if stored.sender_handle:
+                    keywords.connect_handle(channel=channel, message=stored)
                 if stored.keyword:
                     keywords.handle(channel=channel, message=stored)
         elif isinstance(event, AccountError):

@@ -386,6 +386,17 @@ def set_opt_out(*, actor, address: Address, opted_out: bool, note: str = "") -> 
 
 
 @transaction.atomic
+def connect_address(*, actor, address: Address, value: str, note: str = "") -> Address:
+    """Replace a handle with the stable id the provider gave (Telegram "@username" → chat id)."""
+    before = {"address": address.urn}
+    address.value = value
+    address.save(update_fields=["value"])
+    record(actor=actor, office=address.office, action="address.connected", target=address.member, before=before,
+           after={"address": address.urn, "note": note[:300]})
+    return address
+
+
+@transaction.atomic
 def clear_undeliverable(*, actor, address: Address) -> Address:
     before = {"address": address.urn, "undeliverable_reason": address.undeliverable_reason}
     address.undeliverable_at, address.undeliverable_reason = None, ""
@@ -408,9 +419,9 @@ def erase_member(*, actor, member: Member, reason: str) -> Member:
         message=REDACTED)
     if member.import_job_id:
         _purge_import_file(member.import_job)
-    from broadcasts.services import redact_member_deliveries
+    from broadcasts.services import erase_member_traffic
 
-    redact_member_deliveries(member)
+    erase_member_traffic(member)
     member.addresses.all().delete()
     member.tags.clear()
     member.manual_groups.clear()

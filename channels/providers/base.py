@@ -33,6 +33,7 @@ class InboundMessage:
     kind: str                        # text, image, document, audio, video, location, interactive, unsupported…
     text: str = ""
     sender_name: str = ""
+    sender_handle: str = ""          # a public handle that staff may have recorded instead (Telegram "@username")
     media_id: str = ""
     media_url: str = ""
     media_mime_type: str = ""

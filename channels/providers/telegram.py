@@ -79,6 +79,7 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
         provider_message_id=f"{chat.get('id')}:{message.get('message_id')}",
         sender=f"telegram:{chat.get('id')}", sent_at=_time(message.get("date")),
         kind=media_kind or ("text" if text else "unsupported"), text=text, sender_name=name,
+        sender_handle=f"@{sender['username'].lower()}" if isinstance(sender.get("username"), str) else "",
         media_id=media_id, media_mime_type=mime,
         forwarded=bool(message.get("forward_origin") or message.get("forward_from") or message.get("forward_date")),
         private=chat.get("type", "private") == "private", raw=update,

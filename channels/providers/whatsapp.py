@@ -211,8 +211,10 @@ def request_for(message: OutgoingMessage) -> dict:
     if message.template is not None:
         return template_request(message.to, message.template.name, message.template.language,
                                 message.template.parameters)
-    if message.media_url and message.media_kind in ("image", "document") and len(message.text) <= 1024:
-        return media_request(message.to, message.media_kind, message.media_url, message.text)
+    if message.media_url and message.media_kind in ("image", "document"):
+        if len(message.text) <= 1024:
+            return media_request(message.to, message.media_kind, message.media_url, message.text)
+        return text_request(message.to, f"{message.text}\n\n{message.media_url}")   # a caption holds 1,024
     return text_request(message.to, message.text)
 
 

@@ -79,6 +79,16 @@ def test_it_gives_each_telegram_bot_its_own_webhook_secret(madiun, kab_madiun, a
                                              secrets={"bot_token": BOT_TOKEN})
     assert first.config["webhook_secret"] != second.config["webhook_secret"]
     assert first.rate_per_second == 30.0   # the provider's default when none is given
+    # Generated secrets are secrets too: anyone reading the audit log could forge webhooks with them.
+    assert first.config["webhook_secret"] not in audit_text()
+    assert second.config["webhook_secret"] not in audit_text()
+
+
+def test_it_keeps_the_whatsapp_verify_token_out_of_the_audit_log(madiun, admin):
+    channel = create_wa(madiun, admin)
+    channel_services.update_channel(actor=admin, channel=channel, expected_version=None, name="WhatsApp Humas 2",
+                                    config={"phone_number_id": "106540352242922"}, secrets={}, rate_per_second=80)
+    assert channel.config["verify_token"] not in audit_text()
 
 
 @pytest.mark.parametrize(("kind", "missing"), [
