@@ -20,6 +20,7 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_offices
 	$(PY) manage.py seed_elections
+	$(PY) manage.py seed_holidays
 
 # Web server and background worker on SQLite, with demo data. Ctrl+C stops both.
 run: setup

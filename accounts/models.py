@@ -19,6 +19,9 @@ class User(AbstractUser):
         related_name="staff",
     )
     role = models.CharField(_("peran"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    # Inbox round robin: new conversations go to staff on duty, the one who least recently got one first.
+    on_duty = models.BooleanField(_("bertugas di kotak masuk"), default=False)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("verifikasi dua langkah aktif"), default=False)
     totp_last_step = models.BigIntegerField(default=0)

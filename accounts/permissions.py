@@ -24,6 +24,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "broadcast.write": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR}),
     "broadcast.approve": frozenset({Role.ADMIN, Role.EDITOR}),
     "channels.manage": frozenset({Role.ADMIN}),
+    # Inbox: everyone reads their office's conversations; verifiers, operators, editors and admins answer.
+    "inbox.view": ALL_ROLES,
+    "inbox.reply": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.VERIFIER}),
+    "inbox.manage": frozenset({Role.ADMIN, Role.EDITOR}),
 }
 
 

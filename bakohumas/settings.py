@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "portal",
     "channels",
     "broadcasts",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,14 @@ DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "10"))
 DELIVERY_SEND_TIMEOUT = float(os.environ.get("DELIVERY_SEND_TIMEOUT", "10"))
 # A pump task works this long, then hands the worker back to other tasks and queues its successor.
 DELIVERY_PUMP_SECONDS = float(os.environ.get("DELIVERY_PUMP_SECONDS", "30"))
+# Inbox: more messages than this from one sender in a minute flags the conversation (all are kept, automatic
+# replies stop); escalations are due this many working days after they are made, with a reminder this many
+# hours before.
+INBOX_FLOOD_PER_MINUTE = int(os.environ.get("INBOX_FLOOD_PER_MINUTE", "20"))
+ESCALATION_WORKING_DAYS = int(os.environ.get("ESCALATION_WORKING_DAYS", "3"))
+ESCALATION_REMINDER_HOURS = int(os.environ.get("ESCALATION_REMINDER_HOURS", "24"))
+INBOX_MEDIA_MAX_MB = int(os.environ.get("INBOX_MEDIA_MAX_MB", "25"))
+
 # Outbound e-mail of the platform itself (alerts to office admins); channels carry their own SMTP settings.
 MAILERS = {"default": {"BACKEND": os.environ.get("MAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bakohumas@localhost")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staf/pemilihan/", include("elections.urls")),
     path("staf/siaran/", include("broadcasts.urls")),
     path("staf/kanal/", include("channels.urls")),
+    path("staf/kotak-masuk/", include("inbox.urls")),
     path("webhooks/<uuid:channel_uuid>/", channel_webhook, name="channel_webhook"),
     path("", include((broadcast_public_urls, "broadcasts_public"))),
     path("", include((member_public_urls, "public"))),

@@ -81,6 +81,8 @@ def audience_members(broadcast) -> QuerySet[Member]:
     offices = office_and_descendants(broadcast.office) if broadcast.include_descendants else [broadcast.office]
     active = Member.objects.filter(office__in=offices, status=Member.Status.ACTIVE)
     if broadcast.audience_all:
+        # Everyone in the forum: the public who merely wrote to the office are not part of it.
+        active = active.exclude(source=Member.Source.INBOUND)
         return active
     condition = Q()
     if broadcast.audience_categories:

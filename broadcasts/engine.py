@@ -151,7 +151,14 @@ def _too_soon(channel: Channel, deliveries: list[Delivery]) -> dict[int, float]:
 def _message(channel: Channel, delivery: Delivery, in_window: set[str]) -> OutgoingMessage:
     broadcast = delivery.broadcast
     if broadcast is None:
-        return OutgoingMessage(to=delivery.recipient, text=delivery.text, subject=rendering.direct_subject(channel))
+        template = None
+        if delivery.template_id:
+            template = TemplateMessage(delivery.template.name, delivery.template.language,
+                                       tuple(delivery.template_parameters) if not delivery.template.named_parameters
+                                       else dict(zip(delivery.template.parameters, delivery.template_parameters,
+                                                     strict=False)))
+        return OutgoingMessage(to=delivery.recipient, text=delivery.text, subject=rendering.direct_subject(channel),
+                               template=template)
     template = None
     if broadcast.template_id and broadcast.template.channel_id == channel.pk and (
             delivery.via_template or delivery.recipient not in in_window):
@@ -173,7 +180,8 @@ def _message(channel: Channel, delivery: Delivery, in_window: set[str]) -> Outgo
 
 
 def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
-    deliveries = list(Delivery.objects.filter(pk__in=ids).select_related("broadcast", "broadcast__template"))
+    deliveries = list(Delivery.objects.filter(pk__in=ids).select_related("broadcast", "broadcast__template",
+                                                                          "template"))
     now = timezone.now()
     skipped_ids = _no_longer_allowed(deliveries)
     wait = _too_soon(channel, [d for d in deliveries if d.address_id not in skipped_ids or not d.broadcast_id])

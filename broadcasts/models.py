@@ -95,6 +95,9 @@ class Delivery(models.Model):
     recipient = models.CharField(max_length=254)        # the address value as the provider takes it
     recipient_name = models.CharField(max_length=150, blank=True)
     text = models.TextField(blank=True)                 # direct messages only; a broadcast's text is on the broadcast
+    template = models.ForeignKey("channels.Template", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")      # direct messages outside the WhatsApp 24-hour window
+    template_parameters = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     priority = models.SmallIntegerField(default=PRIORITY_BULK)
     attempts = models.PositiveSmallIntegerField(default=0)

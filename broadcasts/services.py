@@ -321,14 +321,23 @@ def start_due_broadcasts() -> int:
 # Direct messages (replies, confirmations): ahead of every broadcast --------------------------------------
 
 def send_direct(*, channel: Channel, recipient: str, text: str, member=None, address=None, actor=None,
-                audit_action: str = "message.queued") -> Delivery:
+                audit_action: str = "message.queued", template: Template | None = None,
+                template_parameters: list[str] = ()) -> Delivery:
+    if template is not None:
+        if template.channel_id != channel.pk or template.status != Template.Status.APPROVED:
+            raise ValidationError({"template": _("Pilih templat yang disetujui untuk kanal ini.")})
+        if len(template_parameters) != len(template.parameters) or any(not p.strip() for p in template_parameters):
+            raise ValidationError({"template_parameters": _("Templat “%(name)s” memerlukan %(n)s nilai parameter.")
+                                   % {"name": template.name, "n": len(template.parameters)}})
+        text = text or template.body
     if not text.strip():
         raise ValidationError({"text": _("Pesan kosong tidak dapat dikirim.")})
     if len(text) > MAX_TEXT:
         raise ValidationError({"text": _("Pesan paling banyak %(max)s karakter.") % {"max": MAX_TEXT}})
     with transaction.atomic():
         delivery = Delivery.objects.create(channel=channel, recipient=recipient, text=text, member=member,
-                                           address=address, priority=PRIORITY_DIRECT,
+                                           address=address, priority=PRIORITY_DIRECT, template=template,
+                                           template_parameters=list(template_parameters),
                                            recipient_name=(member.full_name if member else "")[:150],
                                            next_attempt_at=timezone.now())
         record(actor=actor, office=channel.office, action=audit_action, target=delivery,

@@ -130,6 +130,32 @@ def post_json(url: str, json: Any, headers: dict[str, str] | None = None,
     return _response(raw)
 
 
+def get_bytes(url: str, headers: dict[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT,
+              max_bytes: int = 25 * 1024 * 1024) -> tuple[int, dict[str, str], bytes]:
+    """GET a file (provider media): status, lower-cased headers, body; larger than max_bytes raises TransportError."""
+    host = check_url(url)
+    try:
+        with _shared_client().stream("GET", url, headers=headers or {}, timeout=timeout) as raw:
+            chunks, size = [], 0
+            for chunk in raw.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TransportError(f"file from {host} larger than {max_bytes} bytes")
+                chunks.append(chunk)
+            return raw.status_code, {k.lower(): v for k, v in raw.headers.items()}, b"".join(chunks)
+    except httpx.TransportError as exc:
+        raise _transport_error(exc, host) from None
+
+
+def get_json(url: str, headers: dict[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> Response:
+    host = check_url(url)
+    try:
+        raw = _shared_client().get(url, headers=headers or {}, timeout=timeout)
+    except httpx.TransportError as exc:
+        raise _transport_error(exc, host) from None
+    return _response(raw)
+
+
 def async_client(max_connections: int = 200) -> httpx.AsyncClient:
     """A long-lived client for apost_json(client=…): keeps connections open across many sends."""
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)

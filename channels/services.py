@@ -244,6 +244,7 @@ def process_webhook_events(*, channel: Channel, events: list) -> dict:
     """Status updates move deliveries; messages are stored and keywords answered. Unknown events are counted."""
     from broadcasts import keywords
     from broadcasts.services import apply_status
+    from inbox.services import route_inbound
 
     counts = {"statuses": 0, "messages": 0, "duplicates": 0, "errors": 0}
     for event in events:
@@ -263,6 +264,8 @@ def process_webhook_events(*, channel: Channel, events: list) -> dict:
                     keywords.connect_handle(channel=channel, message=stored)
                 if stored.keyword:
                     keywords.handle(channel=channel, message=stored)
+                if event.private:
+                    route_inbound(channel=channel, inbound=stored)
         elif isinstance(event, AccountError):
             counts["errors"] += 1
             logger.warning("channel %s: provider reported account error %s %s", channel.pk, event.code, event.title)

@@ -73,6 +73,7 @@ class Member(models.Model):
         IMPORT = "import", _("Impor berkas")
         SELF_REGISTRATION = "self", _("Pendaftaran mandiri")
         API = "api", _("API")
+        INBOUND = "inbound", _("Kontak publik (menulis ke satker)")
 
     office = models.ForeignKey("offices.Office", verbose_name=_("satker"), on_delete=models.PROTECT,
                                related_name="members")

@@ -39,6 +39,9 @@ class Office(models.Model):
     broadcast_requires_approval = models.BooleanField(_("siaran perlu persetujuan staf kedua"), default=True)
     quiet_hours_start = models.TimeField(_("jam tenang mulai"), null=True, blank=True, default=time(21, 0))
     quiet_hours_end = models.TimeField(_("jam tenang selesai"), null=True, blank=True, default=time(6, 0))
+    office_hours_start = models.TimeField(_("jam layanan mulai"), default=time(8, 0))
+    office_hours_end = models.TimeField(_("jam layanan selesai"), default=time(16, 0))
+    out_of_hours_reply = models.BooleanField(_("balas otomatis di luar jam layanan"), default=True)
 
     class Meta:
         ordering = ["code"]

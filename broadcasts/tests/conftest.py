@@ -16,8 +16,8 @@ BOT_TOKEN = "7000000001:AAFakeTokenForTests"
 
 @pytest.fixture(autouse=True)
 def _no_quiet_hours(offices):
-    """Tests run at any hour: quiet hours are off unless a test sets them."""
-    Office.objects.update(quiet_hours_start=None, quiet_hours_end=None)
+    """Tests run at any hour: quiet hours and the out-of-hours reply are off unless a test sets them."""
+    Office.objects.update(quiet_hours_start=None, quiet_hours_end=None, out_of_hours_reply=False)
 
 
 @pytest.fixture(autouse=True)

@@ -728,7 +728,9 @@ def test_it_answers_an_unknown_sender(madiun, wa_channel):
     assert reply.member_id is None and reply.priority == PRIORITY_DIRECT
     receive(wa_channel, "berhenti", "+6281299990000", "wamid.STOP")   # nothing to opt out: just the confirmation
     assert "MULAI" in replies_to("+6281299990000").last().text
-    assert not Address.objects.exists()
+    # The inbox keeps the sender as a public contact (never part of "all members"), now opted out.
+    address = Address.objects.get()
+    assert address.member.source == "inbound" and address.opted_out
 
 
 def test_it_handles_a_redelivered_webhook_once(madiun, wa_channel, make_member, client):

@@ -21,6 +21,14 @@ REJECTED = "rejected"              # anything else: do not retry this message as
 OUTCOMES = (ACCEPTED, TRANSIENT, NEEDS_TEMPLATE, BAD_ADDRESS, CHANNEL_BROKEN, REJECTED)
 
 
+class MediaError(Exception):
+    """A media download that failed; `retryable` tells whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
 class WebhookRejected(ValueError):
     """A webhook that must not be processed (bad signature, unreadable body): answer 4xx, keep a log line."""
 
@@ -168,6 +176,10 @@ class ChannelType:
 
     def webhook_help(self, channel, url: str) -> str:
         return ""
+
+    def fetch_media(self, channel, media_id: str, *, max_bytes: int) -> tuple[bytes, str]:
+        """The file behind an inbound message's media id: (content, mime type). Raises MediaError."""
+        raise MediaError("this channel has no media")
 
     registers_webhook: bool = False   # the provider can be told the webhook address by API (a button in the UI)
 

@@ -17,6 +17,7 @@ from channels.providers.base import (
     ChannelType,
     ConfigField,
     InboundMessage,
+    MediaError,
     OutgoingMessage,
     SendResult,
     WebhookRejected,
@@ -183,6 +184,22 @@ class TelegramBot(ChannelType):
             return classify_response(response)
 
         return aio.send_paced(messages, send)
+
+    def fetch_media(self, channel, media_id, *, max_bytes):
+        base = (channel.config.get("base_url") or API_URL).rstrip("/")
+        token = channel.secrets.get("bot_token", "")
+        try:
+            info = http.get_json(f"{base}/bot{token}/getFile?file_id={media_id}", timeout=SEND_TIMEOUT)
+            result = info.data.get("result") if isinstance(info.data, dict) else None
+            if not isinstance(result, dict) or not result.get("file_path"):
+                raise MediaError(f"getFile: HTTP {info.status}", retryable=info.status >= 500 or info.status == 429)
+            status, headers, content = http.get_bytes(f"{base}/file/bot{token}/{result['file_path']}",
+                                                      timeout=SEND_TIMEOUT * 3, max_bytes=max_bytes)
+        except http.TransportError as exc:
+            raise MediaError(str(exc)) from exc
+        if status != 200:
+            raise MediaError(f"file download: HTTP {status}", retryable=status >= 500)
+        return content, headers.get("content-type", "")
 
     def verify_webhook(self, channel, headers, raw_body):
         return verify_secret(headers.get(SECRET_HEADER), channel.config.get("webhook_secret", ""))

@@ -21,6 +21,7 @@ from channels.providers.base import (
     ChannelType,
     ConfigField,
     InboundMessage,
+    MediaError,
     OutgoingMessage,
     SendResult,
     StatusUpdate,
@@ -270,6 +271,22 @@ class WhatsAppCloud(ChannelType):
             return classify_response(response)
 
         return aio.send_paced(messages, send)
+
+    def fetch_media(self, channel, media_id, *, max_bytes):
+        """GET /<media id> gives a short-lived URL; GET that URL, with the same token, gives the file."""
+        base = (channel.config.get("base_url") or GRAPH_URL).rstrip("/")
+        headers = {"Authorization": f"Bearer {channel.secrets.get('access_token', '')}"}
+        try:
+            info = http.get_json(f"{base}/{media_id}", headers=headers, timeout=SEND_TIMEOUT)
+            if info.status != 200 or not isinstance(info.data, dict) or not info.data.get("url"):
+                raise MediaError(f"media {media_id}: HTTP {info.status}", retryable=info.status >= 500)
+            status, response_headers, content = http.get_bytes(str(info.data["url"]), headers=headers,
+                                                               timeout=SEND_TIMEOUT * 3, max_bytes=max_bytes)
+        except http.TransportError as exc:
+            raise MediaError(str(exc)) from exc
+        if status != 200:
+            raise MediaError(f"media {media_id}: download HTTP {status}", retryable=status >= 500)
+        return content, str(info.data.get("mime_type") or response_headers.get("content-type", ""))
 
     def verify_webhook(self, channel, headers, raw_body):
         return verify_signature(raw_body, headers.get(SIGNATURE_HEADER), channel.secrets.get("app_secret", ""))

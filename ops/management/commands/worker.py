@@ -50,14 +50,16 @@ class Command(DbWorkerCommand):
             self._tick_once()
 
     def _tick_once(self) -> None:
-        from broadcasts.engine import tick
+        from broadcasts.engine import tick as broadcasts_tick
+        from inbox.services import tick as inbox_tick
 
-        try:
-            tick()
-        except Exception:  # the next tick tries again
-            logger.warning("scheduler tick failed", exc_info=True)
-        finally:
-            close_old_connections()
+        for tick in (broadcasts_tick, inbox_tick):
+            try:
+                tick()
+            except Exception:  # the next tick tries again
+                logger.warning("scheduler tick %s failed", tick.__module__, exc_info=True)
+            finally:
+                close_old_connections()
 
     def _beat(self, worker_id: str, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_SECONDS):

@@ -1,0 +1,48 @@
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from inbox.models import Conversation, Escalation
+
+FOLDERS = ("unassigned", "mine", "escalated", "waiting", "closed")
+
+
+def conversations_visible_to(office) -> QuerySet[Conversation]:
+    """The office's own conversations, and those escalated to it now or before. Nothing else: not even a higher
+    office sees a lower office's inbox unless asked."""
+    asked = Escalation.objects.filter(conversation=OuterRef("pk"), to_office=office)
+    return Conversation.objects.filter(Q(office=office) | Q(escalated_to=office) | Exists(asked))
+
+
+def folder(user, name: str) -> QuerySet[Conversation]:
+    office = user.office
+    own = Conversation.objects.filter(office=office)
+    S = Conversation.Status
+    if name == "unassigned":
+        return own.filter(status=S.OPEN, assigned_to__isnull=True, escalated_to__isnull=True)
+    if name == "mine":
+        return Conversation.objects.filter(assigned_to=user).exclude(status=S.CLOSED)
+    if name == "escalated":
+        return Conversation.objects.filter(escalated_to=office).exclude(status=S.CLOSED)
+    if name == "waiting":
+        return own.filter(status=S.WAITING)
+    if name == "closed":
+        return own.filter(status=S.CLOSED)
+    return own.exclude(status=S.CLOSED)
+
+
+def folder_counts(user) -> dict[str, int]:
+    counts = {name: folder(user, name).count() for name in FOLDERS if name != "closed"}
+    return counts
+
+
+def search(conversations: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
+    q = q.strip()
+    if not q:
+        return conversations
+    if q.upper().startswith("BKH-"):
+        return conversations.filter(tracking_number=q.upper())
+    return conversations.filter(Q(member__full_name__icontains=q) | Q(member__addresses__value__icontains=q)
+                                ).distinct()
+
+
+def unanswered_counts(conversations) -> dict:
+    return dict(conversations.values_list("status").annotate(n=Count("pk")))

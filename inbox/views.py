@@ -1,0 +1,237 @@
+"""Staff inbox (/staf/kotak-masuk/). A conversation exists for its own office and the offices it was escalated to;
+for anyone else it is 404."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import staff_required
+from accounts.models import User
+from accounts.permissions import can
+from bakohumas.forms import add_service_errors
+from inbox import selectors, services
+from inbox.forms import EscalateForm, NoteForm, ReplyForm, SavedReplyForm
+from inbox.models import Conversation, Message, SavedReply
+from members.services import ConflictError
+
+FOLDER_LABELS = {
+    "unassigned": gettext_lazy("Belum ditangani"), "mine": gettext_lazy("Saya tangani"),
+    "escalated": gettext_lazy("Diteruskan ke kami"), "waiting": gettext_lazy("Menunggu jawaban warga"),
+    "closed": gettext_lazy("Selesai"), "open": gettext_lazy("Semua yang terbuka"),
+}
+
+
+def _visible(request, pk) -> Conversation:
+    queryset = selectors.conversations_visible_to(request.user.office).select_related(
+        "office", "member", "member__organization", "assigned_to", "escalated_to")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _list_context(request) -> dict:
+    name = request.GET.get("folder", "unassigned")
+    if name not in FOLDER_LABELS:
+        name = "unassigned"
+    conversations = selectors.search(selectors.folder(request.user, name), request.GET.get("q", ""))
+    conversations = conversations.select_related("member", "member__organization", "assigned_to", "office")
+    page = Paginator(conversations.order_by("-last_message_at", "-id"), 50).get_page(request.GET.get("page"))
+    counts = selectors.folder_counts(request.user)
+    return {"page": page, "folder": name, "query": request.GET.urlencode(),
+            "folders": [(key, label, counts.get(key)) for key, label in FOLDER_LABELS.items()]}
+
+
+@staff_required("inbox.view")
+def inbox(request):
+    template = "inbox/_list.html" if request.headers.get("HX-Request") else "inbox/inbox.html"
+    return render(request, template, _list_context(request))
+
+
+def _detail_context(request, conversation: Conversation, reply_form=None, note_form=None) -> dict:
+    channel, _recipient = services.reply_route(conversation)
+    window = services.window_open(conversation, channel)
+    user = request.user
+    handles = can(user, "inbox.reply") and user.office_id in services.handling_office_ids(conversation)
+    staff = User.objects.filter(office_id__in=services.handling_office_ids(conversation), is_active=True).order_by(
+        "username")
+    return {
+        "conversation": conversation, "channel": channel, "window_open": window, "handles": handles,
+        "thread": conversation.messages.select_related("author", "author_office", "channel", "delivery"),
+        "reply_form": reply_form or ReplyForm(channel=channel, window_open=window,
+                                              initial={"version": conversation.version}),
+        "note_form": note_form or NoteForm(), "escalate_form": EscalateForm(),
+        "staff": [u for u in staff if can(u, "inbox.reply")],
+        "escalations": conversation.escalations.select_related("from_office", "to_office", "created_by"),
+        "saved_replies": SavedReply.objects.filter(office=user.office),
+        "can_escalate": handles and (conversation.escalated_to or conversation.office).parent_id is not None
+        and user.office_id == (conversation.escalated_to_id or conversation.office_id),
+        "asked_of_us": conversation.escalated_to_id == user.office_id,
+    }
+
+
+@staff_required("inbox.view")
+def conversation_detail(request, pk):
+    conversation = _visible(request, pk)
+    return render(request, "inbox/conversation.html", _detail_context(request, conversation))
+
+
+@staff_required("inbox.view")
+def conversation_thread(request, pk):
+    conversation = _visible(request, pk)
+    return render(request, "inbox/_thread.html", {
+        "conversation": conversation,
+        "thread": conversation.messages.select_related("author", "author_office", "channel", "delivery")})
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_reply(request, pk):
+    conversation = _visible(request, pk)
+    channel, _recipient = services.reply_route(conversation)
+    form = ReplyForm(request.POST, channel=channel, window_open=services.window_open(conversation, channel))
+    if form.is_valid():
+        data = form.cleaned_data
+        parameters = [line.strip() for line in (data.get("template_parameters") or "").splitlines() if line.strip()]
+        try:
+            services.reply(actor=request.user, conversation=conversation, text=data.get("text") or "",
+                           expected_version=data["version"], template=data.get("template"),
+                           template_parameters=parameters)
+        except ConflictError:
+            form.add_error(None, _("Percakapan ini baru saja berubah (ada balasan atau pesan baru dari staf lain). "
+                                   "Baca dulu yang terbaru; balasan Anda belum dikirim dan masih ada di kotak di "
+                                   "bawah."))
+            conversation.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = conversation.version
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Balasan masuk antrean kirim."))
+            return redirect("inbox:conversation_detail", pk=conversation.pk)
+    return render(request, "inbox/conversation.html", _detail_context(request, conversation, reply_form=form),
+                  status=400)
+
+
+def _simple_action(request, pk, action, done: str):
+    conversation = _visible(request, pk)
+    try:
+        action(conversation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("inbox:conversation_detail", pk=conversation.pk)
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_note(request, pk):
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Catatan kosong."))
+        return redirect("inbox:conversation_detail", pk=pk)
+    return _simple_action(request, pk, lambda c: services.add_note(actor=request.user, conversation=c,
+                                                                   text=form.cleaned_data["text"]),
+                          _("Catatan disimpan."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_assign(request, pk):
+    value = request.POST.get("assignee", "")
+    if value == "me":
+        assignee = request.user
+    elif value.isdecimal():
+        assignee = User.objects.filter(pk=int(value)).first()
+        if assignee is None:
+            raise Http404
+    else:
+        assignee = None
+    return _simple_action(request, pk, lambda c: services.assign(actor=request.user, conversation=c,
+                                                                 assignee=assignee), _("Penanganan diperbarui."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_tags(request, pk):
+    tags = request.POST.get("tags", "").split(",")
+    return _simple_action(request, pk, lambda c: services.set_tags(actor=request.user, conversation=c, tags=tags),
+                          _("Label disimpan."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_close(request, pk):
+    return _simple_action(request, pk, lambda c: services.close(actor=request.user, conversation=c),
+                          _("Percakapan ditutup."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_reopen(request, pk):
+    return _simple_action(request, pk, lambda c: services.reopen(actor=request.user, conversation=c),
+                          _("Percakapan dibuka kembali."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_escalate(request, pk):
+    form = EscalateForm(request.POST)
+    reason = form.data.get("reason", "")
+    return _simple_action(request, pk, lambda c: services.escalate(actor=request.user, conversation=c,
+                                                                   reason=reason),
+                          _("Diteruskan ke tingkat atas."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_return(request, pk):
+    note = request.POST.get("note", "")
+    return _simple_action(request, pk, lambda c: services.return_escalation(actor=request.user, conversation=c,
+                                                                            note=note),
+                          _("Dikembalikan ke satker asal."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def conversation_unflag(request, pk):
+    return _simple_action(request, pk, lambda c: services.clear_flood_flag(actor=request.user, conversation=c),
+                          _("Tanda banjir pesan dihapus; balasan otomatis aktif lagi."))
+
+
+@staff_required("inbox.view")
+def message_media(request, pk, message_pk):
+    conversation = _visible(request, pk)
+    message = get_object_or_404(conversation.messages, pk=message_pk, media_status=Message.MediaStatus.STORED)
+    content_type = message.media_mime_type or mimetypes.guess_type(message.media.name)[0] or "application/octet-stream"
+    response = FileResponse(message.media.open("rb"), content_type=content_type, as_attachment=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required("inbox.view")
+def saved_reply_list(request):
+    return render(request, "inbox/saved_replies.html", {
+        "saved_replies": SavedReply.objects.filter(office=request.user.office),
+        "can_manage": can(request.user, "inbox.manage")})
+
+
+@staff_required("inbox.manage")
+def saved_reply_edit(request, saved_pk=None):
+    saved = get_object_or_404(SavedReply, pk=saved_pk, office=request.user.office) if saved_pk else None
+    form = SavedReplyForm(request.POST or None, instance=saved)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_reply_template(actor=request.user, office=request.user.office, saved=saved,
+                                         **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Balasan tersimpan."))
+            return redirect("inbox:saved_reply_list")
+    return render(request, "inbox/saved_reply_form.html", {"form": form, "saved": saved})
