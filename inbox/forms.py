@@ -41,3 +41,18 @@ class SavedReplyForm(forms.ModelForm):
         model = SavedReply
         fields = ["shortcode", "title", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Nama"), max_length=150)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False,
+                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    whatsapp = forms.CharField(label=_("Nomor WhatsApp"), max_length=30, required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    message = forms.CharField(label=_("Pesan atau pertanyaan"), max_length=4096,
+                              widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4096}))
+    agree = forms.BooleanField(label=_("Saya setuju nama dan kontak ini dipakai KPU hanya untuk menjawab pesan ini "
+                                       "(UU 27/2022)."), required=False)
+    website = forms.CharField(label=_("Biarkan kosong"), required=False, widget=forms.TextInput(
+        attrs={"tabindex": "-1", "class": "hp", "autocomplete": "off"}))
+    started = forms.CharField(widget=forms.HiddenInput)

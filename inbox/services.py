@@ -15,6 +15,7 @@ from django.utils.translation import override
 from accounts.models import User
 from accounts.permissions import can
 from audit.services import record
+from broadcasts.audience import usable_channels
 from broadcasts.services import send_direct
 from channels.models import Channel, InboundMessage, Template
 from inbox import autoreply
@@ -163,13 +164,24 @@ def _touch(conversation: Conversation, **changes) -> None:
 
 # Replying ----------------------------------------------------------------------------------------------------
 
+REPLY_KIND_ORDER = ("mailto", "whatsapp", "telegram")   # a web-form question: e-mail has no 24-hour window
+
+
 def reply_route(conversation: Conversation) -> tuple[Channel | None, str]:
-    """The channel and address the person last wrote from (replies go back the same way)."""
+    """The channel and address the person last wrote from (replies go back the same way); for a question from
+    the portal's contact form, the address they left, on the office's channel for it."""
     last = conversation.messages.filter(direction=Message.Direction.INBOUND, channel__isnull=False).select_related(
         "channel", "inbound").order_by("-created_at", "-id").first()
-    if last is None or last.inbound is None:
-        return None, ""
-    return last.channel, last.inbound.sender.partition(":")[2]
+    if last is not None and last.inbound is not None:
+        return last.channel, last.inbound.sender.partition(":")[2]
+    channels = usable_channels(conversation.office)
+    addresses = sorted(conversation.member.addresses.filter(opted_out=False),
+                       key=lambda a: REPLY_KIND_ORDER.index(a.kind) if a.kind in REPLY_KIND_ORDER else 9)
+    for address in addresses:
+        channel = channels.get(address.kind)
+        if channel is not None and channel.provider.can_reach(address.kind, address.value):
+            return channel, address.value
+    return None, ""
 
 
 def window_open(conversation: Conversation, channel: Channel | None) -> bool:

@@ -21,3 +21,8 @@ urlpatterns = [
     path("<int:pk>/hapus-tanda-banjir/", views.conversation_unflag, name="conversation_unflag"),
     path("<int:pk>/media/<int:message_pk>/", views.message_media, name="message_media"),
 ]
+
+public_urlpatterns = [
+    path("<slug:office_slug>/kirim-pesan/", views.contact_form, name="contact"),
+    path("<slug:office_slug>/lacak/", views.tracking, name="tracking"),
+]

@@ -3,6 +3,7 @@ for anyone else it is 404."""
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,10 +17,13 @@ from accounts.decorators import staff_required
 from accounts.models import User
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
-from inbox import selectors, services
-from inbox.forms import EscalateForm, NoteForm, ReplyForm, SavedReplyForm
+from inbox import public, selectors, services
+from inbox.forms import ContactForm, EscalateForm, NoteForm, ReplyForm, SavedReplyForm
 from inbox.models import Conversation, Message, SavedReply
+from lib.http import client_ip
 from members.services import ConflictError
+from portal.views import _page as portal_page
+from portal.views import office_from_slug
 
 FOLDER_LABELS = {
     "unassigned": gettext_lazy("Belum ditangani"), "mine": gettext_lazy("Saya tangani"),
@@ -235,3 +239,50 @@ def saved_reply_edit(request, saved_pk=None):
             messages.success(request, _("Balasan tersimpan."))
             return redirect("inbox:saved_reply_list")
     return render(request, "inbox/saved_reply_form.html", {"form": form, "saved": saved})
+
+
+# Public: contact form and tracking lookup on the portal ----------------------------------------------------------
+
+def contact_form(request, office_slug):
+    office = office_from_slug(office_slug)
+    form = ContactForm(request.POST or None, initial={"started": public.form_token()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = public.submit_contact_form(
+                office=office, data=form.cleaned_data,
+                ip_address=client_ip(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT))
+        except public.SpamSuspected:
+            return portal_page(request, office, "inbox/public_contact_done.html", {"conversation": None},
+                               title=_("Pesan terkirim"))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return portal_page(request, office, "inbox/public_contact_done.html", {"conversation": conversation},
+                               title=_("Pesan terkirim"))
+    response = portal_page(request, office, "inbox/public_contact.html", {"form": form},
+                           title=_("Kirim pesan") + f" · {office.name}")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def tracking(request, office_slug):
+    office = office_from_slug(office_slug)
+    number = request.GET.get("nomor", "")
+    conversation, error = None, ""
+    if number:
+        try:
+            conversation = public.tracking_status(
+                office=office, number=number,
+                ip_address=client_ip(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if conversation is None:
+                error = _("Nomor lacak %(number)s tidak ditemukan. Periksa penulisannya (mis. BKH-7KQ2-M9XD).") % {
+                    "number": number[:40]}
+    response = portal_page(request, office, "inbox/public_tracking.html", {
+        "number": number[:40], "found": conversation, "error": error,
+        "escalations": conversation.escalations.select_related("from_office", "to_office") if conversation else []},
+        title=_("Lacak pertanyaan") + f" · {office.name}")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,111 @@
+"""Public pages of the inbox on the portal: the contact form, and looking up a tracking number."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from inbox.models import Conversation, Message
+from inbox.services import _open_conversation
+from lib.contacts import AddressError, clean_plain_text, normalize_address
+from members.models import Address, Member
+from ops.services import throttle_exceeded
+
+STARTED_SALT = "inbox.contact-form"
+MIN_FILL_SECONDS = 3
+MAX_FORM_AGE_SECONDS = 2 * 3600
+MESSAGES_PER_IP_PER_HOUR = 10
+LOOKUPS_PER_IP_PER_HOUR = 60
+
+
+class SpamSuspected(Exception):
+    """Answered like a success, so that bots learn nothing."""
+
+
+def form_token() -> str:
+    return signing.dumps(timezone.now().timestamp(), salt=STARTED_SALT)
+
+
+def _check_token(token: str) -> None:
+    try:
+        started = float(signing.loads(token or "", salt=STARTED_SALT, max_age=MAX_FORM_AGE_SECONDS))
+    except (signing.BadSignature, TypeError, ValueError) as exc:
+        raise SpamSuspected from exc
+    if timezone.now().timestamp() - started < MIN_FILL_SECONDS:
+        raise SpamSuspected
+
+
+def submit_contact_form(*, office, data: dict, ip_address: str | None) -> Conversation:
+    """A question from the portal: a conversation like any other, answered by e-mail or WhatsApp."""
+    if data.get("website"):
+        raise SpamSuspected
+    _check_token(data.get("started", ""))
+    if throttle_exceeded(scope=f"contact-form:{office.pk}", key=ip_address or "unknown",
+                         limit=MESSAGES_PER_IP_PER_HOUR, window=timezone.timedelta(hours=1)):
+        raise ValidationError(_("Terlalu banyak pesan dari jaringan ini. Coba lagi dalam satu jam."))
+    errors: dict = {}
+    try:
+        name = clean_plain_text(data.get("name", ""), max_length=150, label=_("Nama"))
+    except ValidationError as exc:
+        errors["name"] = exc.messages
+    text = (data.get("message") or "").replace("\r\n", "\n").strip()
+    if not text:
+        errors["message"] = [_("Tulis pesan Anda.")]
+    elif len(text) > 4096:
+        errors["message"] = [_("Pesan paling banyak 4.096 karakter.")]
+    addresses = []
+    for kind, field in (("mailto", "email"), ("whatsapp", "whatsapp")):
+        raw = (data.get(field) or "").strip()
+        if raw:
+            try:
+                addresses.append((kind, normalize_address(kind, raw)))
+            except AddressError as exc:
+                errors[field] = [str(exc)]
+    if not addresses and "email" not in errors and "whatsapp" not in errors:
+        errors["email"] = [_("Isi e-mail atau nomor WhatsApp agar kami dapat menjawab.")]
+    if not data.get("agree"):
+        errors["agree"] = [_("Centang persetujuan agar kami boleh memakai kontak ini untuk menjawab.")]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = Address.objects.filter(office=office, kind__in=[k for k, _v in addresses],
+                                          value__in=[v for _k, v in addresses]).select_related("member").first()
+        member = existing.member if existing else Member.objects.create(office=office, full_name=name,
+                                                                         source=Member.Source.INBOUND)
+        for kind, value in addresses:
+            Address.objects.get_or_create(office=office, kind=kind, value=value, defaults={"member": member})
+        conversation, _created = _open_conversation(office, member, now)
+        Message.objects.create(conversation=conversation, direction=Message.Direction.INBOUND, kind="text",
+                               text=text, created_at=now)
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, last_inbound_at=now,
+                                                               status=Conversation.Status.OPEN)
+        record(actor=None, office=office, action="conversation.contact_form", target=conversation,
+               after={"addresses": [f"{k}:{v}" for k, v in addresses]})
+    return conversation
+
+
+def tracking_status(*, office, number: str, ip_address: str | None) -> Conversation | None:
+    if throttle_exceeded(scope="tracking-lookup", key=ip_address or "unknown", limit=LOOKUPS_PER_IP_PER_HOUR,
+                         window=timezone.timedelta(hours=1)):
+        raise ValidationError(_("Terlalu banyak pencarian dari jaringan ini. Coba lagi dalam satu jam."))
+    number = "".join((number or "").upper().split())
+    if not number:
+        return None
+    # Escalated questions are answered by the offices above, so the number is looked up for this office and the
+    # offices it may have been escalated from.
+    return Conversation.objects.filter(tracking_number=number).select_related("office", "escalated_to").first()
+
+
+def tracking_page_url(office) -> str:
+    return settings.SITE_URL + reverse("inbox_public:tracking", args=[office.slug])
+
+
+def render_done(request, office, conversation):
+    return render(request, "inbox/public_contact_done.html", {"office": office, "conversation": conversation,
+                                                              "tracking_url": tracking_page_url(office)})
