@@ -109,6 +109,15 @@ def update_staff(*, actor: User, user: User, role: str, is_active: bool, first_n
 
 
 @transaction.atomic
+def set_on_duty(*, actor: User, user: User, on_duty: bool) -> None:
+    """Staff on duty get new inbox conversations by round robin."""
+    if actor.pk != user.pk and not (actor.role == "admin" and actor.office_id == user.office_id):
+        raise PermissionError("only the user or their office admin")
+    User.objects.filter(pk=user.pk).update(on_duty=on_duty)
+    record(actor=actor, office=user.office, action="staff.on_duty" if on_duty else "staff.off_duty", target=user)
+
+
+@transaction.atomic
 def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     key = "bkh_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=ApiToken.hash_key(key))

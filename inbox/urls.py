@@ -5,6 +5,7 @@ from inbox import views
 app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bertugas/", views.toggle_duty, name="toggle_duty"),
     path("balasan-tersimpan/", views.saved_reply_list, name="saved_reply_list"),
     path("balasan-tersimpan/baru/", views.saved_reply_edit, name="saved_reply_create"),
     path("balasan-tersimpan/<int:saved_pk>/", views.saved_reply_edit, name="saved_reply_edit"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import staff_required
 from accounts.models import User
 from accounts.permissions import can
+from accounts.services import set_on_duty
 from bakohumas.forms import add_service_errors
 from inbox import public, selectors, services
 from inbox.forms import ContactForm, EscalateForm, NoteForm, ReplyForm, SavedReplyForm
@@ -47,6 +48,7 @@ def _list_context(request) -> dict:
     page = Paginator(conversations.order_by("-last_message_at", "-id"), 50).get_page(request.GET.get("page"))
     counts = selectors.folder_counts(request.user)
     return {"page": page, "folder": name, "query": request.GET.urlencode(),
+            "can_reply": can(request.user, "inbox.reply"),
             "folders": [(key, label, counts.get(key)) for key, label in FOLDER_LABELS.items()]}
 
 
@@ -206,6 +208,16 @@ def conversation_return(request, pk):
 def conversation_unflag(request, pk):
     return _simple_action(request, pk, lambda c: services.clear_flood_flag(actor=request.user, conversation=c),
                           _("Tanda banjir pesan dihapus; balasan otomatis aktif lagi."))
+
+
+@staff_required("inbox.reply")
+@require_POST
+def toggle_duty(request):
+    on_duty = request.POST.get("on_duty") == "1"
+    set_on_duty(actor=request.user, user=request.user, on_duty=on_duty)
+    messages.success(request, _("Anda bertugas: percakapan baru dibagi bergiliran kepada Anda.") if on_duty else
+                     _("Anda tidak lagi menerima percakapan baru secara bergiliran."))
+    return redirect("inbox:inbox")
 
 
 @staff_required("inbox.view")

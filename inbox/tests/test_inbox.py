@@ -130,3 +130,15 @@ def test_inbox_pages_for_allowed_and_forbidden_staff(client_for, madiun, kab_mad
     for name in ("conversation_detail", "conversation_thread"):
         assert other.get(reverse(f"inbox:{name}", args=[conversation.pk])).status_code == 404
     assert other.post(reverse("inbox:conversation_close", args=[conversation.pk])).status_code == 404
+
+
+def test_staff_go_on_duty_and_new_conversations_alternate_between_them(client_for, madiun, wa_channel, post_webhook,
+                                                                        make_staff):
+    first, second = make_staff(madiun, Role.OPERATOR), make_staff(madiun, Role.OPERATOR)
+    for user in (first, second):
+        client_for(user).post(reverse("inbox:toggle_duty"), {"on_duty": "1"})
+    for i in range(4):
+        post_webhook(wa_channel, whatsapp_body(text="Halo", sender=f"+62812300000{i:02d}", message_id=f"wamid.R{i}"))
+    owners = list(Conversation.objects.order_by("id").values_list("assigned_to", flat=True))
+    assert owners == [first.pk, second.pk, first.pk, second.pk]
+    assert AuditEntry.objects.filter(action="staff.on_duty").count() == 2
