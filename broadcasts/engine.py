@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.tasks import default_task_backend
 from django.utils import timezone
 
@@ -278,6 +278,21 @@ def _apply_pending(channel: Channel, provider_ids: list[str]) -> None:
         PendingStatus.objects.filter(pk__in=[p.pk for p in pending]).delete()
 
 
+def apply_late_statuses() -> int:
+    """A status webhook that raced the commit of its send (it looked before the provider id was saved) is kept as
+    pending; the tick applies it once the delivery is there."""
+    known = Delivery.objects.filter(channel_id=OuterRef("channel_id"), provider_message_id=OuterRef(
+        "provider_message_id"))
+    late = PendingStatus.objects.filter(Exists(known)).values_list("channel_id", "provider_message_id")
+    by_channel: dict[int, list[str]] = {}
+    for channel_id, provider_id in late[:5000]:
+        by_channel.setdefault(channel_id, []).append(provider_id)
+    for channel_id, provider_ids in by_channel.items():
+        with transaction.atomic():
+            _apply_pending(Channel.objects.get(pk=channel_id), provider_ids)
+    return sum(len(ids) for ids in by_channel.values())
+
+
 def finish_broadcasts(channel_id: int | None = None) -> int:
     """Broadcasts with nothing left to send become "done"."""
     sending = Broadcast.objects.filter(status=Broadcast.Status.SENDING)
@@ -368,4 +383,5 @@ def tick() -> None:
         if at is not None and at <= timezone.now():
             ensure_pump(channel.pk, at=at)
     finish_broadcasts()
+    apply_late_statuses()
     PendingStatus.objects.filter(created_at__lt=timezone.now() - PENDING_STATUS_KEPT).delete()

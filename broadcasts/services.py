@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -370,6 +370,7 @@ def apply_status(*, channel: Channel, provider_message_id: str, status: str, at:
     """One status webhook. Idempotent and order-free: only forward moves; timestamps fill once."""
     new = WEBHOOK_STATUSES.get(status)
     if new is None or not provider_message_id:
+        logger.info("channel %s: status %r for message %r ignored", channel.pk, status, provider_message_id)
         return False
     rows = Delivery.objects.filter(channel=channel, provider_message_id=provider_message_id)
     if not rows.exists():
@@ -385,7 +386,9 @@ def apply_status(*, channel: Channel, provider_message_id: str, status: str, at:
         changes.update(failed_at=at, error_outcome="failed", error_code=error_code, error_detail=error_title[:500])
     rows.filter(status__in=lower).update(**changes)
     stamp = {DStatus.SENT: "sent_at", DStatus.DELIVERED: "delivered_at", DStatus.READ: "read_at"}.get(new)
-    if stamp:
+    if stamp == "delivered_at":   # a "read" that came first filled it with its own, later time
+        rows.filter(Q(delivered_at__isnull=True) | Q(delivered_at__gt=at)).update(delivered_at=at)
+    elif stamp:
         rows.filter(**{f"{stamp}__isnull": True}).update(**{stamp: at})
     if new == DStatus.READ:
         rows.filter(delivered_at__isnull=True).update(delivered_at=at)   # read implies delivered

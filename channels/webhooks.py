@@ -50,6 +50,12 @@ def receive(request, channel_uuid):
     except WebhookRejected as exc:
         logger.warning("webhook for channel %s refused: %s", channel.pk, exc)
         return HttpResponse(status=400)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, OSError) as exc:
+        # Signed, valid JSON, but not in the shape the provider documents: refuse it rather than fail with a 500.
+        # (A database outage while processing below still fails loudly, so the provider retries.)
+        logger.warning("webhook for channel %s refused: unexpected shape (%s: %s)", channel.pk,
+                       type(exc).__name__, exc)
+        return HttpResponse(status=400)
     counts = process_webhook_events(channel=channel, events=events)
     if not events:
         logger.info("webhook for channel %s: no event we handle", channel.pk)

@@ -1,4 +1,5 @@
-"""The machinery shared by the loopback fakes: a threaded HTTP server on 127.0.0.1, request log, failure injector."""
+"""The machinery shared by the loopback fakes: a threaded HTTP server on 127.0.0.1, request log, failure injector,
+and the media files a fake serves (`fake.media[media_id] = (content, mime_type)`)."""
 
 import json
 import random
@@ -38,6 +39,8 @@ class Answer:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
+    raw: bytes | None = None                 # served as-is instead of `body` as JSON (a media file)
+    content_type: str = "application/json"
 
 
 class FakeServer:
@@ -45,6 +48,10 @@ class FakeServer:
 
     Failure injection: a recipient listed in `errors` always gets that failure; otherwise, with probability
     `fail_ratio` (seeded RNG, so runs repeat), the next kind from `failures` (cycled) is served.
+
+    Media: `media[media_id] = (content, mime_type)` registers a file; `media_errors[media_id]` fails the lookup
+    of its download address and `download_errors[media_id]` the download itself. A failure is an HTTP status
+    (404, 500…), "5xx" or "timeout"; a list of them is served one per request, then the file is served normally.
     """
 
     default_failures: tuple = ()
@@ -63,6 +70,9 @@ class FakeServer:
         self._requests: list[RecordedRequest] = []
         self._counter = 0
         self._stopping = threading.Event()
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_errors: dict[str, Any] = {}
+        self.download_errors: dict[str, Any] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -112,6 +122,19 @@ class FakeServer:
                 return next(self._failures)
         return None
 
+    def media_failure(self, media_id: str, *, download: bool) -> Any:
+        """The failure injected for this media id at this step (None: serve it). A list is consumed in order."""
+        table = self.download_errors if download else self.media_errors
+        with self._lock:
+            failure = table.get(media_id)
+            if isinstance(failure, list):
+                return failure.pop(0) if failure else None
+            return failure
+
+    def file_answer(self, media_id: str, content_type: str | None = None) -> Answer:
+        content, mime = self.media[media_id]
+        return Answer(200, None, raw=content, content_type=content_type or mime)
+
     def answer(self, method: str, path: str, headers: dict[str, str], data: Any) -> tuple[Answer, str]:
         raise NotImplementedError
 
@@ -129,10 +152,10 @@ class FakeServer:
             self._requests.append(RecordedRequest(handler.command, handler.path, headers, raw, data, label, arrived))
         if answer.hang:
             self._stopping.wait(self.hang)
-        payload = json.dumps(answer.body).encode()
+        payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
         try:
             handler.send_response(answer.status)
-            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Type", answer.content_type)
             handler.send_header("Content-Length", str(len(payload)))
             for name, value in answer.headers.items():
                 handler.send_header(name, value)

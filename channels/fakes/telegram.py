@@ -1,9 +1,12 @@
-"""A loopback Telegram Bot API (`POST /bot<token>/sendMessage`) answering with the fixture bodies."""
+"""A loopback Telegram Bot API (`POST /bot<token>/sendMessage`) answering with the fixture bodies, and its file
+endpoints: `getFile` (a file's path) and `GET /file/bot<token>/<file_path>` (the file)."""
 
 import copy
+import mimetypes
 import time
 import zlib
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from channels.fakes._server import SERVER_ERROR, TIMEOUT, Answer, FakeServer, fixture
 
@@ -14,6 +17,8 @@ DESCRIPTIONS = {
     404: "Not Found",
     502: "Bad Gateway",
 }
+MAX_DOWNLOAD = 20 * 1024 * 1024   # bots download files up to 20 MB (getFile says "file is too big" above that)
+FOLDERS = (("image/", "photos"), ("video/", "videos"), ("audio/ogg", "voice"), ("audio/", "music"))
 
 
 def _error(code: int, description: str | None = None) -> Answer:
@@ -27,10 +32,67 @@ class FakeTelegram(FakeServer):
     Each accepted message gets the next message_id. Failure kinds: 429 (the fixture, retry_after 8), 400
     (chat not found), 401, 403 (bot blocked), another error code, "5xx" (502) or "timeout". Keys of `errors`
     are chat ids as strings. By default `fail_ratio` cycles 429, 5xx and timeout.
+
+    Files: `tg.media["PHOTO_FILE_ID_Y"] = (b"...", "image/jpeg")`; `getFile?file_id=…` answers {"ok": true,
+    "result": {"file_id", "file_unique_id", "file_size", "file_path": "photos/file_1.jpg"}}, an unknown id gets
+    400 "invalid file_id", one over 20 MB 400 "file is too big". `GET /file/bot<token>/<file_path>` serves the
+    bytes as `application/octet-stream`, as the real file server does whatever the file is.
+    `tg.media_errors[id]` / `tg.download_errors[id]` inject failures (an HTTP status, "5xx", "timeout", or a
+    list of them served one per request).
     """
 
     default_failures = (429, SERVER_ERROR, TIMEOUT)
     webhook: dict | None = None   # the last setWebhook request
+    download_content_type = "application/octet-stream"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._file_paths: dict[str, str] = {}   # file_path → file_id, as getFile handed them out
+
+    def file_path_for(self, file_id: str, mime: str) -> str:
+        for path, known in self._file_paths.items():
+            if known == file_id:
+                return path
+        folder = next((name for prefix, name in FOLDERS if mime.startswith(prefix)), "documents")
+        extension = mimetypes.guess_extension(mime.split(";")[0].strip()) or ""
+        path = f"{folder}/file_{len(self._file_paths) + 1}{extension}"
+        self._file_paths[path] = file_id
+        return path
+
+    def media_error_answer(self, kind: Any) -> Answer:
+        return _error(502 if kind == SERVER_ERROR else int(kind))
+
+    def get_file(self, path: str, data: Any) -> tuple[Answer, str]:
+        query = parse_qs(urlsplit(path).query)
+        file_id = (query.get("file_id") or [""])[0] or str((data or {}).get("file_id", "") if isinstance(
+            data, dict) else "")
+        if file_id not in self.media:
+            return _error(400, "Bad Request: invalid file_id"), "400"
+        failure = self.media_failure(file_id, download=False)
+        if failure is not None and failure != TIMEOUT:
+            return self.media_error_answer(failure), str(failure)
+        content, mime = self.media[file_id]
+        if len(content) > MAX_DOWNLOAD:
+            return _error(400, "Bad Request: file is too big"), "400"
+        answer = Answer(200, {"ok": True, "result": {
+            "file_id": file_id, "file_unique_id": f"U{zlib.crc32(file_id.encode()):08x}",
+            "file_size": len(content), "file_path": self.file_path_for(file_id, mime)}})
+        answer.hang = failure == TIMEOUT
+        return answer, TIMEOUT if answer.hang else "ok"
+
+    def download(self, parts: list[str]) -> tuple[Answer, str]:
+        if len(parts) < 3 or not parts[1].startswith("bot") or (
+                self.token is not None and parts[1] != f"bot{self.token}"):
+            return _error(404), "404"
+        file_id = self._file_paths.get("/".join(parts[2:]))
+        if file_id is None or file_id not in self.media:
+            return _error(404), "404"
+        failure = self.media_failure(file_id, download=True)
+        if failure is not None and failure != TIMEOUT:
+            return self.media_error_answer(failure), str(failure)
+        answer = self.file_answer(file_id, self.download_content_type)
+        answer.hang = failure == TIMEOUT
+        return answer, TIMEOUT if answer.hang else "ok"
 
     def error_answer(self, kind: Any) -> Answer:
         if kind == 429:
@@ -57,6 +119,8 @@ class FakeTelegram(FakeServer):
 
     def answer(self, method, path, headers, data):
         parts = path.split("?")[0].strip("/").split("/")
+        if parts[0] == "file" and method == "GET":
+            return self.download(parts)
         if len(parts) != 2 or not parts[0].startswith("bot"):
             return _error(404), "404"
         if self.token is not None and parts[0] != f"bot{self.token}":
@@ -64,6 +128,8 @@ class FakeTelegram(FakeServer):
         if parts[1] == "setWebhook" and isinstance(data, dict) and data.get("url"):
             self.webhook = data
             return Answer(200, {"ok": True, "result": True, "description": "Webhook was set"}), "ok"
+        if parts[1] == "getFile":
+            return self.get_file(path, data)
         if parts[1] != "sendMessage":
             return _error(404), "404"
         if not isinstance(data, dict) or data.get("chat_id") in (None, "") or not data.get("text"):

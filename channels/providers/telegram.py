@@ -41,7 +41,7 @@ def verify_secret(header_value: str | None, secret_token: str) -> bool:
 def _time(value) -> datetime:
     try:
         return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return datetime.now(tz=UTC)
 
 
@@ -74,6 +74,7 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
     sender = message.get("from") or message.get("sender_chat") or chat
     media_kind, media_id, mime = _media(message)
     text = message.get("text") or message.get("caption") or ""
+    text = text if isinstance(text, str) else ""
     name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")])) or sender.get("title", "")
     return [InboundMessage(
         # Message ids are unique per chat only; the update id orders retries.

@@ -61,7 +61,7 @@ def verification_response(params: dict, verify_token: str) -> str | None:
 def _time(value) -> datetime:
     try:
         return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return datetime.now(tz=UTC)
 
 
@@ -107,7 +107,8 @@ def _status(status: dict) -> StatusUpdate:
     return StatusUpdate(
         provider_message_id=str(status.get("id", "")), status=str(status.get("status", "")),
         at=_time(status.get("timestamp")), recipient=_address(str(status.get("recipient_id", ""))),
-        error_code=error.get("code"), error_title=str(error.get("title", "")),
+        error_code=error.get("code") if isinstance(error.get("code"), int) else None,
+        error_title=str(error.get("title", "")),
     )
 
 
