@@ -216,6 +216,7 @@ def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
     broken: SendResult | None = None
     hold: float = 0.0
     sent_now = timezone.now()
+    accepted: list[Delivery] = []
     for delivery, result in zip(to_send, results, strict=True):
         delivery.claimed_by = ""
         delivery.error_outcome, delivery.error_code, delivery.error_detail = (
@@ -227,7 +228,9 @@ def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
             if result.delivered:
                 delivery.delivered_at = sent_now
             stats.accepted += 1
-        elif result.outcome == NEEDS_TEMPLATE and delivery.broadcast_id and delivery.broadcast.template_id \
+            accepted.append(delivery)
+            continue
+        if result.outcome == NEEDS_TEMPLATE and delivery.broadcast_id and delivery.broadcast.template_id \
                 and not delivery.via_template and delivery.broadcast.template.channel_id == channel.pk:
             delivery.status, delivery.via_template, delivery.next_attempt_at = Status.QUEUED, True, now
             delivery.attempts -= 1
@@ -251,13 +254,14 @@ def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
                     undeliverable_at=sent_now, undeliverable_reason=(result.detail or str(result.error_code))[:300])
         updates.append(delivery)
     with transaction.atomic():
-        Delivery.objects.bulk_update(updates, ["status", "attempts", "next_attempt_at", "claimed_by",
-                                               "provider_message_id", "via_template", "possible_duplicate",
-                                               "error_outcome", "error_code", "error_detail", "sent_at",
-                                               "delivered_at", "failed_at"])
-        accepted_ids = [d.provider_message_id for d in to_send if d.provider_message_id]
-        if accepted_ids:
-            _apply_pending(channel, accepted_ids)
+        _save_accepted(accepted, sent_now)
+        if updates:
+            Delivery.objects.bulk_update(updates, ["status", "attempts", "next_attempt_at", "claimed_by",
+                                                   "provider_message_id", "via_template", "possible_duplicate",
+                                                   "error_outcome", "error_code", "error_detail", "sent_at",
+                                                   "delivered_at", "failed_at"])
+        if accepted:
+            _apply_pending(channel, [d.provider_message_id for d in accepted])
     if hold:
         hold_channel(channel.pk, hold)
     if broken is not None:
@@ -265,6 +269,19 @@ def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
 
         mark_channel_broken(channel=channel, result=broken)
     stats.batches += 1
+
+
+def _save_accepted(accepted: list[Delivery], sent_now) -> None:
+    """The common case, written cheaply: one UPDATE per kind of success, then only the provider ids row by row."""
+    groups: dict[tuple, list[int]] = {}
+    for delivery in accepted:
+        groups.setdefault((delivery.status, delivery.via_template), []).append(delivery.pk)
+    for (status, via_template), ids in groups.items():
+        Delivery.objects.filter(pk__in=ids).update(
+            status=status, via_template=via_template, claimed_by="", error_outcome="", error_code=None,
+            error_detail="", sent_at=sent_now, delivered_at=sent_now if status == Status.DELIVERED else None)
+    if accepted:
+        Delivery.objects.bulk_update(accepted, ["provider_message_id"])
 
 
 def _apply_pending(channel: Channel, provider_ids: list[str]) -> None:
