@@ -103,7 +103,11 @@ def route_inbound(*, channel: Channel, inbound: InboundMessage) -> Message:
             _assign_on_duty(conversation)
         if inbound.media_id:
             transaction.on_commit(lambda: _enqueue_media(message.pk))
-        if not conversation.flagged_flood and not inbound.keyword:
+        if inbound.keyword:
+            _event(conversation, _("Berhenti berlangganan siaran (kata kunci), konfirmasi dikirim otomatis.")
+                   if inbound.keyword == "stop" else
+                   _("Berlangganan siaran lagi (kata kunci), konfirmasi dikirim otomatis."))
+        elif not conversation.flagged_flood:
             autoreply.answer(conversation=conversation, message=message, channel=channel, created=created)
     return message
 
