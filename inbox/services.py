@@ -14,7 +14,7 @@ from django.utils.translation import override
 
 from accounts.models import User
 from accounts.permissions import can
-from audit.services import record
+from audit.services import REDACTED, record
 from broadcasts.audience import usable_channels
 from broadcasts.services import send_direct
 from channels.models import Channel, InboundMessage, Template
@@ -445,3 +445,12 @@ def tick() -> None:
 
     remind_due_escalations()
     retry_stale()
+
+
+def erase_member_messages(member) -> int:
+    """Erasure (UU 27/2022): what the person wrote and was answered goes, with its files; the threads stay as
+    counts, and their tracking numbers keep working (they show no content)."""
+    messages = Message.objects.filter(conversation__member=member)
+    for message in messages.exclude(media=""):
+        message.media.delete(save=False)
+    return messages.update(text=REDACTED, media="", media_error="")

@@ -159,4 +159,29 @@ def member_personal_data(member: Member) -> dict:
             for a in member.addresses.all()
         ],
         "groups": [g.name for g in member.manual_groups.all()],
+        "preferred_channel": member.preferred_channel,
+        **_traffic(member),
+    }
+
+
+def _traffic(member: Member) -> dict:
+    """What was sent to the person and what they wrote: part of their data too."""
+    from broadcasts.models import Delivery
+    from inbox.models import Message
+
+    deliveries = Delivery.objects.filter(member=member).select_related("broadcast", "channel").order_by("id")
+    messages = Message.objects.filter(conversation__member=member).exclude(direction="note").select_related(
+        "conversation").order_by("created_at", "id")
+    return {
+        "deliveries": [
+            {"broadcast": d.broadcast.title if d.broadcast_id else None, "text": d.text or None,
+             "channel": d.channel.name, "to": d.recipient, "status": d.status,
+             "sent_at": d.sent_at.isoformat() if d.sent_at else None}
+            for d in deliveries
+        ],
+        "messages": [
+            {"conversation": m.conversation.tracking_number, "direction": m.direction, "kind": m.kind,
+             "text": m.text, "at": m.created_at.isoformat()}
+            for m in messages
+        ],
     }

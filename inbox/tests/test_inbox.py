@@ -142,3 +142,17 @@ def test_staff_go_on_duty_and_new_conversations_alternate_between_them(client_fo
     owners = list(Conversation.objects.order_by("id").values_list("assigned_to", flat=True))
     assert owners == [first.pk, second.pk, first.pk, second.pk]
     assert AuditEntry.objects.filter(action="staff.on_duty").count() == 2
+
+
+def test_a_persons_messages_are_in_their_data_export_and_go_with_erasure(madiun, wa_channel, make_member,
+                                                                          post_webhook, admin):
+    from members import selectors as member_selectors
+    from members import services as member_services
+
+    member = make_member(madiun, "Siti Aminah", whatsapp="081230000001")
+    post_webhook(wa_channel, whatsapp_body(text="Nomor saya 0812-3000-0001, rumah di Jl. Pahlawan"))
+    exported = member_selectors.member_personal_data(member)
+    assert exported["messages"][0]["text"].startswith("Nomor saya")
+    member_services.erase_member(actor=admin, member=member, reason="Permintaan tertulis")
+    assert not Message.objects.filter(text__contains="Pahlawan").exists()
+    assert not InboundMessage.objects.filter(text__contains="Pahlawan").exists()
