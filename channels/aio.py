@@ -10,13 +10,8 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-import httpx
-
-from channels import http
-
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
-_client: httpx.AsyncClient | None = None
 
 
 def _ensure_loop() -> asyncio.AbstractEventLoop:
@@ -31,14 +26,6 @@ def _ensure_loop() -> asyncio.AbstractEventLoop:
 
 def run[T](coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run_coroutine_threadsafe(coroutine, _ensure_loop()).result()
-
-
-def client() -> httpx.AsyncClient:
-    """The shared async HTTP client (call from inside the loop)."""
-    global _client
-    if _client is None:
-        _client = http.async_client()
-    return _client
 
 
 def send_paced[M, R](messages: Sequence[M], send: Callable[[M], Awaitable[R]]) -> list[R]:

@@ -39,6 +39,8 @@ def fetch(message_id: int) -> str:
 
             fetch_media.using(run_after=timezone.now() + timedelta(seconds=5 * 2 ** attempts)).enqueue(message.pk)
         return "failed" if final else "retry"
+    if not mime or mime.startswith("application/octet-stream"):
+        mime = message.media_mime_type   # Telegram's file server says octet-stream for everything; the update knew
     extension = mimetypes.guess_extension((mime or "").split(";")[0].strip()) or ".bin"
     message.media.save(f"{message.inbound.media_id[:60]}{extension}", ContentFile(content), save=False)
     Message.objects.filter(pk=message.pk).update(media=message.media.name, media_status=Message.MediaStatus.STORED,

@@ -14,6 +14,7 @@ from inbox.models import Conversation, Message
 from inbox.services import _open_conversation
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from members.models import Address, Member
+from offices.selectors import office_and_descendants
 from ops.services import throttle_exceeded
 
 STARTED_SALT = "inbox.contact-form"
@@ -97,9 +98,9 @@ def tracking_status(*, office, number: str, ip_address: str | None) -> Conversat
     number = "".join((number or "").upper().split())
     if not number:
         return None
-    # Escalated questions are answered by the offices above, so the number is looked up for this office and the
-    # offices it may have been escalated from.
-    return Conversation.objects.filter(tracking_number=number).select_related("office", "escalated_to").first()
+    # A portal answers for its own office and the offices below it (whose questions may be escalated to it).
+    return Conversation.objects.filter(tracking_number=number, office__in=office_and_descendants(office)
+                                       ).select_related("office", "escalated_to").first()
 
 
 def tracking_page_url(office) -> str:

@@ -205,7 +205,8 @@ def expand_saved_reply(office, text: str) -> str:
     stripped = (text or "").strip()
     if not stripped.startswith("/"):
         return text
-    code, _sep, rest = stripped[1:].partition(" ")
+    code, *more = stripped[1:].split(maxsplit=1) or [""]
+    rest = more[0] if more else ""
     saved = SavedReply.objects.filter(office=office, shortcode=code.lower()).first()
     if saved is None:
         raise ValidationError({"text": _("Tidak ada balasan tersimpan dengan kode /%(code)s.") % {"code": code}})
@@ -217,6 +218,8 @@ def reply(*, actor, conversation: Conversation, text: str, expected_version: int
           template: Template | None = None, template_parameters: list[str] = ()) -> Message:
     current = _locked(conversation, expected_version)
     _require(actor, current)
+    if current.status == Status.CLOSED:
+        raise ValidationError(_("Percakapan ini sudah ditutup. Buka kembali untuk membalas."))
     text = expand_saved_reply(actor.office, text or "").strip()
     if len(text) > MAX_TEXT:
         raise ValidationError({"text": _("Balasan paling banyak %(max)s karakter.") % {"max": MAX_TEXT}})

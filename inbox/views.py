@@ -116,6 +116,8 @@ def conversation_reply(request, pk):
             form.data["version"] = conversation.version
         except ValidationError as exc:
             add_service_errors(form, exc)
+            if request.user.office_id not in services.handling_office_ids(conversation):
+                messages.error(request, " ".join(exc.messages))   # the reply form is not shown to them
         else:
             messages.success(request, _("Balasan masuk antrean kirim."))
             return redirect("inbox:conversation_detail", pk=conversation.pk)

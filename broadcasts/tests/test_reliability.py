@@ -203,8 +203,7 @@ def webhook_logs(caplog) -> list[str]:
 
 # --- 1. kill -9 of the worker in the middle of a 10,000-recipient broadcast ------------------------------------
 
-# One worker sends about 150-200 messages/s on a 2-core machine (httpx and Delivery.bulk_update dominate), so
-# this test takes about a minute there (50-70 s); the deadlines below only catch a hang.
+# The deadlines below only catch a hang; the whole test takes well under a minute on 2 cores.
 CRASH_RECIPIENTS = 10_000
 CRASH_CONCURRENCY = 50
 CRASH_KILL_AFTER = 2_000

@@ -27,7 +27,8 @@ from channels.providers.base import (
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024
 MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
-MEDIA_KEYS = ("photo", "document", "audio", "voice", "video", "sticker")
+MEDIA_KEYS = ("photo", "document", "audio", "voice", "video", "video_note", "sticker")
+MEDIA_KIND = {"voice": "audio", "video_note": "video"}
 
 API_URL = "https://api.telegram.org"  # base_url for send_message(); tests pass a channels.fakes.FakeTelegram url
 SEND_TIMEOUT = 10.0
@@ -51,7 +52,7 @@ def _media(message: dict) -> tuple[str, str, str]:
         if key == "photo" and isinstance(item, list) and item:
             return "image", str(item[-1].get("file_id", "")), "image/jpeg"  # the last size is the original
         if isinstance(item, dict):
-            kind = "audio" if key == "voice" else key
+            kind = MEDIA_KIND.get(key, key)
             return kind, str(item.get("file_id", "")), str(item.get("mime_type", ""))
     return "", "", ""
 
@@ -78,7 +79,8 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
     name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")])) or sender.get("title", "")
     return [InboundMessage(
         # Message ids are unique per chat only; the update id orders retries.
-        provider_message_id=f"{chat.get('id')}:{message.get('message_id')}",
+        provider_message_id=f"{chat.get('id')}:{message.get('message_id')}" + (
+            f":edit:{message.get('edit_date')}" if key.startswith("edited_") else ""),
         sender=f"telegram:{chat.get('id')}", sent_at=_time(message.get("date")),
         kind=media_kind or ("text" if text else "unsupported"), text=text, sender_name=name,
         sender_handle=f"@{sender['username'].lower()}" if isinstance(sender.get("username"), str) else "",
@@ -177,8 +179,7 @@ class TelegramBot(ChannelType):
         async def send(message: OutgoingMessage) -> SendResult:
             text = message.text if not message.media_url else f"{message.text}\n\n{message.media_url}"
             try:
-                response = await http.apost_json(url, message_request(message.to, text[:4096]), timeout=timeout,
-                                                 client=aio.client())
+                response = await http.apost_json(url, message_request(message.to, text[:4096]), timeout=timeout)
             except http.TransportError as exc:
                 return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc),
                                   uncertain=exc.timeout)
@@ -196,6 +197,8 @@ class TelegramBot(ChannelType):
                 raise MediaError(f"getFile: HTTP {info.status}", retryable=info.status >= 500 or info.status == 429)
             status, headers, content = http.get_bytes(f"{base}/file/bot{token}/{result['file_path']}",
                                                       timeout=SEND_TIMEOUT * 3, max_bytes=max_bytes)
+        except http.TooLarge as exc:
+            raise MediaError(str(exc), retryable=False) from exc
         except http.TransportError as exc:
             raise MediaError(str(exc)) from exc
         if status != 200:

@@ -73,7 +73,8 @@ def _address(wa_id: str) -> str:
 
 
 def _message(message: dict, names: dict[str, str]) -> InboundMessage:
-    kind = message.get("type", "unsupported")
+    kind = message.get("type")
+    kind = kind if isinstance(kind, str) and kind else "unsupported"
     body = message.get(kind) if isinstance(message.get(kind), dict) else {}
     context = message.get("context") or {}
     text = ""
@@ -88,6 +89,7 @@ def _message(message: dict, names: dict[str, str]) -> InboundMessage:
         text = body.get("text", "")
     elif kind == "location":
         text = " ".join(str(body.get(k, "")) for k in ("name", "address") if body.get(k))
+    text = text if isinstance(text, str) else ""
     sender = str(message.get("from", ""))
     return InboundMessage(
         provider_message_id=str(message.get("id", "")), sender=_address(sender),
@@ -264,8 +266,7 @@ class WhatsAppCloud(ChannelType):
 
         async def send(message: OutgoingMessage) -> SendResult:
             try:
-                response = await http.apost_json(url, request_for(message), headers=headers, timeout=timeout,
-                                                 client=aio.client())
+                response = await http.apost_json(url, request_for(message), headers=headers, timeout=timeout)
             except http.TransportError as exc:
                 return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc),
                                   uncertain=exc.timeout)
@@ -283,6 +284,8 @@ class WhatsAppCloud(ChannelType):
                 raise MediaError(f"media {media_id}: HTTP {info.status}", retryable=info.status >= 500)
             status, response_headers, content = http.get_bytes(str(info.data["url"]), headers=headers,
                                                                timeout=SEND_TIMEOUT * 3, max_bytes=max_bytes)
+        except http.TooLarge as exc:
+            raise MediaError(str(exc), retryable=False) from exc
         except http.TransportError as exc:
             raise MediaError(str(exc)) from exc
         if status != 200:

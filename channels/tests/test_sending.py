@@ -250,6 +250,7 @@ def test_the_async_variant_talks_to_the_fake_and_maps_timeouts():
             await http.apost_json(f"{url}/{PHONE_ID}/messages", whatsapp.text_request("+628111", "Halo"), timeout=0.2)
         with pytest.raises(http.HostNotAllowed):
             await http.apost_json("https://graph.facebook.com/x", {})
+        await http.close_session()
         return ok, late.value
 
     with FakeWhatsApp(errors={"+628111": TIMEOUT}, hang=1.0) as wa:

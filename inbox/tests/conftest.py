@@ -47,3 +47,27 @@ def post_webhook(client):
                            headers={"X-Hub-Signature-256": sign(raw)})
 
     return post
+
+
+TELEGRAM = Path(__file__).resolve().parents[2] / "channels" / "tests" / "fixtures" / "telegram"
+
+
+def telegram_body(fixture: str = "update_message_text.json", *, text: str | None = None, update: dict | None = None,
+                  **message: object) -> bytes:
+    """A Telegram update from the fixtures; `text` replaces the text, keyword arguments replace message fields."""
+    payload = json.loads((TELEGRAM / fixture).read_text())
+    key = next(k for k in ("message", "edited_message", "channel_post") if k in payload)
+    if text is not None:
+        payload[key]["text"] = text
+    payload[key].update(message)
+    payload.update(update or {})
+    return json.dumps(payload).encode()
+
+
+@pytest.fixture
+def post_telegram(client):
+    def post(channel, raw: bytes, secret: str | None = None):
+        return client.post(reverse("channel_webhook", args=[channel.uuid]), raw, content_type="application/json",
+                           headers={"X-Telegram-Bot-Api-Secret-Token": secret or channel.config["webhook_secret"]})
+
+    return post
