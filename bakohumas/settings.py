@@ -204,7 +204,7 @@ TASKS = {
 # Delivery engine (broadcasts/engine.py). Messages sent at once per batch by one pump (also the most that can be
 # sent twice after a crash); how long a claimed batch may stay unanswered before another worker takes it over;
 # pumps per channel (raise to the number of workers on PostgreSQL); retries before a delivery fails.
-DELIVERY_CONCURRENCY = int(os.environ.get("DELIVERY_CONCURRENCY", "50"))
+DELIVERY_CONCURRENCY = int(os.environ.get("DELIVERY_CONCURRENCY", "100"))
 DELIVERY_CLAIM_LEASE_SECONDS = int(os.environ.get("DELIVERY_CLAIM_LEASE_SECONDS", "120"))
 DELIVERY_PUMPS_PER_CHANNEL = int(os.environ.get("DELIVERY_PUMPS_PER_CHANNEL", "1"))
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "10"))
