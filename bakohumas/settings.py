@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "channels",
     "broadcasts",
     "inbox",
+    "factcheck",
 ]
 
 MIDDLEWARE = [
