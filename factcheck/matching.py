@@ -18,6 +18,7 @@ K1 = 1.2
 B = 0.75
 PAIR_WEIGHT = 0.6          # an adjacent pair of terms ("coblos ulang") counts, a little less than a word
 COMMON_FRACTION = 0.05
+MIN_IDF = 0.3              # log(1 + 0.35): a term in about three quarters of the documents
 
 
 def with_pairs(items: list[str]) -> list[str]:
@@ -71,6 +72,8 @@ class LexicalIndex:
         scores: dict[int, float] = defaultdict(float)
         common = max(50, int(len(self.ids) * COMMON_FRACTION))
         for term in known:
+            if self._idf[term] < MIN_IDF:
+                continue   # in most documents: it cannot change the ranking, only cost time
             weight = self._weight(term)
             postings = self.postings[term]
             found_only = len(postings) > common and scores
