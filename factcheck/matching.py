@@ -18,6 +18,8 @@ K1 = 1.2
 B = 0.75
 PAIR_WEIGHT = 0.6          # an adjacent pair of terms ("coblos ulang") counts, a little less than a word
 COMMON_FRACTION = 0.05
+CANDIDATE_FLOOR = 200     # below this many documents found, common terms may still bring in new ones
+MAX_CANDIDATES = 5_000
 MIN_IDF = 0.3              # log(1 + 0.35): a term in about three quarters of the documents
 
 
@@ -44,6 +46,7 @@ class LexicalIndex:
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._idf: dict[str, float] = {}
         self._average = 1.0
+        self._lookups: dict[str, dict[int, int]] = {}
 
     def build(self, documents: Iterable[tuple[str, str]]) -> "LexicalIndex":
         for doc_id, text in documents:
@@ -56,6 +59,8 @@ class LexicalIndex:
         n = len(self.ids)
         self._average = (sum(self.lengths) / n) if n else 1.0
         self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        common = max(50, int(n * COMMON_FRACTION))
+        self._lookups = {t: dict(p) for t, p in self.postings.items() if len(p) > common and self._idf[t] >= MIN_IDF}
         return self
 
     def __len__(self) -> int:
@@ -76,12 +81,17 @@ class LexicalIndex:
                 continue   # in most documents: it cannot change the ranking, only cost time
             weight = self._weight(term)
             postings = self.postings[term]
-            found_only = len(postings) > common and scores
-            for index, tf in postings:
-                if found_only and index not in scores:
-                    continue
+            if len(postings) > common and len(scores) >= CANDIDATE_FLOOR:
+                # A common term only re-ranks what the rarer terms found: look those up instead of walking the list.
+                lookup = self._lookups[term]
+                pairs = [(index, lookup[index]) for index in scores if index in lookup]
+            else:
+                pairs = postings
+            for index, tf in pairs:
                 norm = tf + K1 * (1 - B + B * self.lengths[index] / self._average)
                 scores[index] += weight * tf * (K1 + 1) / norm
+            if len(scores) > MAX_CANDIDATES:
+                scores = defaultdict(float, heapq.nlargest(MAX_CANDIDATES, scores.items(), key=lambda i: i[1]))
         best = heapq.nlargest(k, scores.items(), key=lambda item: item[1])
         return [Match(self.ids[i], round(s, 4)) for i, s in best]
 
