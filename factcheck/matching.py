@@ -17,9 +17,9 @@ from lib.claimtext import terms as claim_terms
 K1 = 1.2
 B = 0.75
 PAIR_WEIGHT = 0.6          # an adjacent pair of terms ("coblos ulang") counts, a little less than a word
-COMMON_FRACTION = 0.05
+COMMON_FRACTION = 0.005
 CANDIDATE_FLOOR = 200     # below this many documents found, common terms may still bring in new ones
-MAX_CANDIDATES = 5_000
+MAX_CANDIDATES = 1_000
 MIN_IDF = 0.3              # log(1 + 0.35): a term in about three quarters of the documents
 
 
