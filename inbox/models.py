@@ -38,6 +38,8 @@ class Conversation(models.Model):
                                                name="one_open_conversation_per_person")]
         indexes = [
             models.Index(fields=["office", "status", "assigned_to", "-last_message_at"], name="inbox_folder"),
+            # Closed and waiting folders sort a status's whole history: this order avoids a temporary sort.
+            models.Index(fields=["office", "status", "-last_message_at", "-id"], name="inbox_folder_order"),
             models.Index(fields=["escalated_to", "status", "-last_message_at"], name="inbox_escalated"),
         ]
         verbose_name = _("percakapan")

@@ -1,6 +1,7 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from inbox.models import Conversation, Escalation
+from members.models import Address, Member
 
 FOLDERS = ("unassigned", "mine", "escalated", "waiting", "closed")
 
@@ -40,8 +41,9 @@ def search(conversations: QuerySet[Conversation], q: str) -> QuerySet[Conversati
         return conversations
     if q.upper().startswith("BKH-"):
         return conversations.filter(tracking_number=q.upper())
-    return conversations.filter(Q(member__full_name__icontains=q) | Q(member__addresses__value__icontains=q)
-                                ).distinct()
+    return conversations.filter(
+        Q(member__in=Member.objects.filter(full_name__icontains=q).values("pk"))
+        | Q(member__in=Address.objects.filter(value__icontains=q).values("member_id")))
 
 
 def unanswered_counts(conversations) -> dict:

@@ -89,12 +89,16 @@ def route_inbound(*, channel: Channel, inbound: InboundMessage) -> Message:
             frequently_forwarded=inbound.frequently_forwarded, created_at=inbound.sent_at,
             media_status=Message.MediaStatus.PENDING if inbound.media_id else "",
             media_mime_type=inbound.media_mime_type)
-        newly_flooding = not conversation.flagged_flood and _is_flooding(channel, inbound)
-        latest = max(conversation.last_message_at, inbound.sent_at)
-        Conversation.objects.filter(pk=conversation.pk).update(
-            last_message_at=latest, last_inbound_at=inbound.sent_at, status=Status.OPEN,
-            flagged_flood=conversation.flagged_flood or newly_flooding, version=F("version") + 1)
-        conversation.refresh_from_db()
+        # Only someone who also wrote within the last minute can be flooding: no count for everyone else.
+        recent = conversation.last_inbound_at is not None and conversation.last_inbound_at >= (
+            inbound.sent_at - FLOOD_WINDOW)
+        newly_flooding = not conversation.flagged_flood and recent and _is_flooding(channel, inbound)
+        conversation.last_message_at = max(conversation.last_message_at, inbound.sent_at)
+        conversation.last_inbound_at = max(conversation.last_inbound_at or inbound.sent_at, inbound.sent_at)
+        conversation.status = Status.OPEN
+        conversation.flagged_flood = conversation.flagged_flood or newly_flooding
+        conversation.version += 1
+        conversation.save(update_fields=["last_message_at", "last_inbound_at", "status", "flagged_flood", "version"])
         if newly_flooding:
             _event(conversation, _("Pengirim membanjiri: lebih dari %(n)s pesan per menit. Pesan tetap disimpan; "
                                    "balasan otomatis dihentikan.") % {"n": settings.INBOX_FLOOD_PER_MINUTE})
@@ -126,7 +130,10 @@ def _enqueue_media(message_id: int) -> None:
 
 def _assign_on_duty(conversation: Conversation) -> None:
     """Round robin among the office's staff on duty: the one who least recently got a new conversation."""
-    staff = list(User.objects.filter(office=conversation.office, is_active=True, on_duty=True).order_by(
+    on_duty = User.objects.filter(office=conversation.office, is_active=True, on_duty=True)
+    if not on_duty.exists():
+        return
+    staff = list(on_duty.order_by(
         F("last_assigned_at").asc(nulls_first=True), "pk").select_for_update())
     staff = [u for u in staff if can(u, "inbox.reply")]
     if not staff:
