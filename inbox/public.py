@@ -81,7 +81,7 @@ def submit_contact_form(*, office, data: dict, ip_address: str | None) -> Conver
                                                                          source=Member.Source.INBOUND)
         for kind, value in addresses:
             Address.objects.get_or_create(office=office, kind=kind, value=value, defaults={"member": member})
-        conversation, _created = _open_conversation(office, member, now)
+        conversation, _created = _open_conversation(office, member.pk, now)
         Message.objects.create(conversation=conversation, direction=Message.Direction.INBOUND, kind="text",
                                text=text, created_at=now)
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, last_inbound_at=now,

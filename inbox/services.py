@@ -35,13 +35,14 @@ def new_tracking_number() -> str:
     return f"BKH-{code[:4]}-{code[4:]}"
 
 
-def _contact_for(channel: Channel, inbound: InboundMessage) -> Member:
-    """The registered member with this address, or a public contact created for the sender (no consent: they are
-    answered, never broadcast to, until they give consent)."""
+def _contact_for(channel: Channel, inbound: InboundMessage) -> int:
+    """The id of the registered member with this address, or of a public contact created for the sender (no
+    consent: they are answered, never broadcast to, until they give consent)."""
     kind, _sep, value = inbound.sender.partition(":")
-    address = Address.objects.filter(office=channel.office, kind=kind, value=value).select_related("member").first()
-    if address is not None:
-        return address.member
+    found = Address.objects.filter(office_id=channel.office_id, kind=kind, value=value).values_list(
+        "member_id", flat=True)[:1]
+    if found:
+        return found[0]
     member = Member.objects.create(office=channel.office, full_name=(inbound.sender_name or value)[:150],
                                    source=Member.Source.INBOUND)
     try:
@@ -49,23 +50,23 @@ def _contact_for(channel: Channel, inbound: InboundMessage) -> Member:
             Address.objects.create(member=member, office=channel.office, kind=kind, value=value)
     except IntegrityError:   # the same sender's other message created it a moment ago
         member.delete()
-        return Address.objects.select_related("member").get(office=channel.office, kind=kind, value=value).member
+        return Address.objects.get(office=channel.office, kind=kind, value=value).member_id
     record(actor=None, office=channel.office, action="member.created", target=member,
            after={"source": "inbound", "address": inbound.sender})
-    return member
+    return member.pk
 
 
-def _open_conversation(office, member, when) -> tuple[Conversation, bool]:
-    current = Conversation.objects.select_for_update().filter(office=office, member=member).exclude(
-        status=Status.CLOSED).first()
-    if current is not None:
-        return current, False
+def _open_conversation(office, member_id: int, when) -> tuple[Conversation, bool]:
+    found = list(Conversation.objects.select_for_update().filter(
+        office=office, member_id=member_id, status__in=[Status.OPEN, Status.WAITING])[:1])
+    if found:
+        return found[0], False
     try:
         with transaction.atomic():
-            return Conversation.objects.create(office=office, member=member, last_message_at=when,
+            return Conversation.objects.create(office=office, member_id=member_id, last_message_at=when,
                                                tracking_number=new_tracking_number()), True
     except IntegrityError:
-        return Conversation.objects.select_for_update().get(office=office, member=member,
+        return Conversation.objects.select_for_update().get(office=office, member_id=member_id,
                                                             status__in=[Status.OPEN, Status.WAITING]), False
 
 
@@ -80,9 +81,9 @@ def _is_flooding(channel: Channel, inbound: InboundMessage) -> bool:
 
 def route_inbound(*, channel: Channel, inbound: InboundMessage) -> Message:
     """A stored inbound message into its person's conversation: the one place inbound traffic enters the inbox."""
-    with transaction.atomic():
-        member = _contact_for(channel, inbound)
-        conversation, created = _open_conversation(channel.office, member, inbound.sent_at)
+    with transaction.atomic(savepoint=False):
+        member_id = _contact_for(channel, inbound)
+        conversation, created = _open_conversation(channel.office, member_id, inbound.sent_at)
         message = Message.objects.create(
             conversation=conversation, direction=Message.Direction.INBOUND, channel=channel, inbound=inbound,
             kind=inbound.kind, text=inbound.text, forwarded=inbound.forwarded,
