@@ -126,8 +126,8 @@ class Delivery(models.Model):
                          name="delivery_due"),
             models.Index(fields=["channel", "claimed_at"], condition=Q(status="sending"), name="delivery_claimed"),
             models.Index(fields=["broadcast", "status", "channel"], name="delivery_progress"),
-            models.Index(fields=["provider_message_id"], condition=~Q(provider_message_id=""),
-                         name="delivery_provider_id"),
+            # Not partial: SQLite cannot prove that "provider_message_id = ?" excludes "", and would scan.
+            models.Index(fields=["channel", "provider_message_id"], name="delivery_channel_provider_id"),
             models.Index(fields=["channel", "recipient", "sent_at"]),
         ]
         verbose_name = _("pengiriman")
