@@ -1,7 +1,8 @@
 """Run every benchmark, one subprocess each, in order; `make bench` calls this.
 
     python bench/run_all.py [NAME ...]      # e.g. `python bench/run_all.py import` for bench_import.py only,
-                                            # `python bench/run_all.py portal page_weight` for the portal's three
+                                            # `python bench/run_all.py portal page_weight` for the portal's three,
+                                            # `python bench/run_all.py broadcast rate webhooks` for the broadcasts'
 
 Each script's output is passed through as it runs. Targets are printed by the scripts, never asserted: the exit
 status is non-zero only when a script crashes (exits non-zero), so a slow machine does not fail the build.
@@ -15,14 +16,20 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 # (script, arguments): the issue's 50,000-row import, the member list, the public portal (page weight, load under
-# gunicorn with wrk, search), then a 500,000-row (~50 MB) import last, the longest.
+# gunicorn with wrk, search), broadcasts (status webhooks under gunicorn with wrk, the 80/s rate limit), a
+# 500,000-row (~50 MB) import, and last the 100,000-delivery broadcast send, the longest.
 SCRIPTS = [
     ("bench_import.py", []),
     ("bench_member_list.py", []),
     ("bench_page_weight.py", []),
     ("bench_portal_load.py", []),
     ("bench_portal_search.py", []),
+    ("bench_webhooks.py", []),
+    ("bench_rate_limit.py", []),
+    ("bench_inbox.py", []),
+    ("bench_match.py", []),
     ("bench_import.py", ["--rows", "500000"]),
+    ("bench_broadcast_send.py", []),
 ]
 
 
