@@ -167,11 +167,11 @@ def _message(channel: Channel, delivery: Delivery, in_window: set[str]) -> Outgo
             parameters = dict(zip(broadcast.template.parameters, parameters, strict=False))
         template = TemplateMessage(broadcast.template.name, broadcast.template.language, tuple(parameters)
                                    if isinstance(parameters, list) else parameters)
-    unsubscribe = rendering.unsubscribe_url(delivery.address_id) if delivery.address_id else ""
     if not channel.provider.sends_email:
         text = rendering.chat_text(broadcast.text) if delivery.member_id else broadcast.text
         return OutgoingMessage(to=delivery.recipient, text=text, template=template, media_url=broadcast.media_url,
                                media_kind=broadcast.media_kind, subject=broadcast.title)
+    unsubscribe = rendering.unsubscribe_url(delivery.address_id) if delivery.address_id else ""
     return OutgoingMessage(to=delivery.recipient, subject=broadcast.title,
                            text=rendering.email_text(broadcast.text, unsubscribe),
                            html=rendering.email_html(broadcast.text, unsubscribe), template=template,
@@ -201,8 +201,8 @@ def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
     results: list[SendResult] = []
     if to_send:
         in_window = _in_window(channel, to_send)
-        start, spacing = reserve_slots(channel.pk, len(to_send), channel.rate_per_second)
         messages = [_message(channel, d, in_window) for d in to_send]
+        start, spacing = reserve_slots(channel.pk, len(to_send), channel.rate_per_second)   # just before sending
         messages = [OutgoingMessage(**{**m.__dict__, "not_before": start + i * spacing})
                     for i, m in enumerate(messages)]
         for delivery, message in zip(to_send, messages, strict=True):

@@ -31,13 +31,15 @@ def run[T](coroutine: Coroutine[Any, Any, T]) -> T:
 def send_paced[M, R](messages: Sequence[M], send: Callable[[M], Awaitable[R]]) -> list[R]:
     """Send every message concurrently, none before its `not_before` (epoch seconds); results in input order."""
 
-    async def one(message):
-        delay = message.not_before - time.time()
+    async def one(message, late: float):
+        delay = message.not_before + late - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
         return await send(message)
 
     async def everything():
-        return await asyncio.gather(*(one(m) for m in messages))
+        # A batch that starts late keeps its spacing (shifted) rather than sending its overdue slots in a burst.
+        late = max(0.0, time.time() - messages[0].not_before) if messages else 0.0
+        return await asyncio.gather(*(one(m, late) for m in messages))
 
     return run(everything())
