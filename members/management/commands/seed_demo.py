@@ -18,6 +18,8 @@ from channels.services import create_channel
 from content import services as content
 from content.models import Publication
 from elections.services import seed_elections
+from inbox.models import SavedReply
+from inbox.services import save_reply_template
 from members import services
 from members.models import Category, Consent, Group, Member, Organization, Purpose
 from offices.models import Office
@@ -75,6 +77,7 @@ class Command(BaseCommand):
                 self._publications(madiun, Office.objects.get(code="00"))
             self._outboxes([madiun, Office.objects.get(code="35.19"), Office.objects.get(code="35"),
                             Office.objects.get(code="00")])
+            self._saved_replies(madiun)
         self.stdout.write(self.style.SUCCESS("Data contoh siap."))
         if created_users:
             self.stdout.write(f"Akun contoh (kata sandi semua: {DEMO_PASSWORD}):")
@@ -86,6 +89,19 @@ class Command(BaseCommand):
         for office in offices:
             if not Channel.objects.filter(office=office).exists():
                 create_channel(actor=None, office=office, kind="outbox", name="Kotak keluar uji")
+
+    def _saved_replies(self, office: Office) -> None:
+        replies = [
+            ("dpt", "Cek DPT", "Silakan cek status Anda sebagai pemilih di https://cekdptonline.kpu.go.id dengan NIK "
+                               "KTP elektronik. Bila belum terdaftar, hubungi PPS di kelurahan Anda."),
+            ("pindah", "Pindah memilih", "Pemilih yang akan memilih di luar TPS asal mengurus formulir pindah memilih "
+                                         "(A-Pindah Memilih) di PPS asal atau tujuan, paling lambat sesuai jadwal "
+                                         "tahapan."),
+            ("terima-kasih", "Terima kasih", "Terima kasih atas informasinya. Kami teruskan kepada pihak terkait."),
+        ]
+        for code, title, text in replies:
+            if not SavedReply.objects.filter(office=office, shortcode=code).exists():
+                save_reply_template(actor=None, office=office, shortcode=code, title=title, text=text)
 
     def _users(self) -> bool:
         created = False
