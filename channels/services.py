@@ -56,11 +56,8 @@ def _clean_config(kind: str, name: str, config: dict, secrets: dict, rate, exist
             if field.required and not raw:
                 errors[field.name] = _("%(label)s wajib diisi.") % {"label": field.label}
             clean_config[field.name] = raw
-    if kind == "email" and not errors:
-        if not str(clean_config.get("port", "")).isdecimal() or not 0 < int(clean_config["port"]) < 65536:
-            errors["port"] = _("Port harus angka 1–65535.")
-        if clean_config.get("security") not in ("starttls", "ssl", "none"):
-            errors["security"] = _("Keamanan harus starttls, ssl, atau none.")
+    if not errors:
+        errors.update(provider.validate_config(clean_config))
     for key in ("base_url",):
         value = clean_config.get(key, "")
         if value and not value.startswith(("https://", "http://")):

@@ -23,8 +23,8 @@ from inbox.forms import ContactForm, EscalateForm, NoteForm, ReplyForm, SavedRep
 from inbox.models import Conversation, Message, SavedReply
 from lib.http import client_ip
 from members.services import ConflictError
-from portal.views import _page as portal_page
 from portal.views import office_from_slug
+from portal.views import render_office_page as portal_page
 
 FOLDER_LABELS = {
     "unassigned": gettext_lazy("Belum ditangani"), "mine": gettext_lazy("Saya tangani"),

@@ -34,7 +34,7 @@ def office_from_slug(slug: str) -> Office:
     return get_object_or_404(Office.objects.select_related("parent", "parent__parent"), slug=slug)
 
 
-def _page(request, office: Office, template: str, context: dict, *, title: str = "", description: str = ""):
+def render_office_page(request, office: Office, template: str, context: dict, *, title: str = "", description: str = ""):
     context = {"office": office, "page_title": title, "page_description": description,
                "canonical": settings.SITE_URL + request.path, "site_url": settings.SITE_URL,
                "is_home_office": office.code == settings.HOME_OFFICE_CODE, **context}
@@ -48,7 +48,7 @@ def _home(request, office: Office):
     today = elections.local_today(office)
     running, upcoming = elections.current_and_next(office, today=today)
     latest = content.portal_listing(office).select_related("office")[:8]
-    return _page(request, office, "portal/home.html", {
+    return render_office_page(request, office, "portal/home.html", {
         "running": running, "upcoming": upcoming, "today": today, "latest": latest,
         "clarifications": [],
     }, title=office.name, description=f"Informasi resmi {office.name}: tahapan pemilihan, siaran pers, "
@@ -87,7 +87,7 @@ def _publication_list(request, office_slug, kind):
     items = items.filter(kind=kind) if kind else items.filter(kind__in=LISTED_KINDS)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
     label = Publication.Kind(kind).label if kind else "Publikasi"
-    return _page(request, office, "portal/publication_list.html", {"page": page, "kind": kind, "kinds": [
+    return render_office_page(request, office, "portal/publication_list.html", {"page": page, "kind": kind, "kinds": [
         (k, Publication.Kind(k).label) for k in LISTED_KINDS]}, title=f"{label} · {office.name}")
 
 
@@ -105,7 +105,7 @@ def publication_detail(request, office_slug, slug):
         publication,
         cover_url=reverse("portal:cover", args=[office.slug, slug]),
         attachment_url=lambda a: reverse("portal:attachment", args=[office.slug, slug, a.pk]))
-    return _page(request, office, "portal/publication_detail.html", context,
+    return render_office_page(request, office, "portal/publication_detail.html", context,
                  title=publication.title, description=publication.summary)
 
 
@@ -136,7 +136,7 @@ def cover(request, office_slug, slug):
 def faq(request, office_slug):
     office = office_from_slug(office_slug)
     items = content.portal_listing(office).filter(kind=Publication.Kind.FAQ).select_related("office")
-    return _page(request, office, "portal/faq.html", {"items": items}, title=f"Tanya jawab · {office.name}")
+    return render_office_page(request, office, "portal/faq.html", {"items": items}, title=f"Tanya jawab · {office.name}")
 
 
 @require_safe
@@ -145,7 +145,7 @@ def schedule(request, office_slug):
     office = office_from_slug(office_slug)
     today = elections.local_today(office)
     timelines = [(election, elections.timeline(election, today=today)) for election in elections.elections_for(office)]
-    return _page(request, office, "portal/schedule.html", {"timelines": timelines, "today": today},
+    return render_office_page(request, office, "portal/schedule.html", {"timelines": timelines, "today": today},
                  title=f"Jadwal tahapan · {office.name}",
                  description=f"Tahapan dan jadwal pemilihan yang berlaku di wilayah {office.name}.")
 
@@ -156,7 +156,7 @@ def contact(request, office_slug):
     office = office_from_slug(office_slug)
     registration = reverse("public:self_register", args=[office.registration_token]) \
         if office.registration_open else None
-    return _page(request, office, "portal/contact.html", {"registration": registration},
+    return render_office_page(request, office, "portal/contact.html", {"registration": registration},
                  title=f"Kontak · {office.name}")
 
 
@@ -167,7 +167,7 @@ def search_view(request, office_slug):
     query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:200]
     results = search.search(content.portal_listing(office).select_related("office"), query,
                             office_ids=content.portal_office_ids(office)) if query else []
-    return _page(request, office, "portal/search.html", {"query": query, "results": results},
+    return render_office_page(request, office, "portal/search.html", {"query": query, "results": results},
                  title=f"Cari · {office.name}")
 
 

@@ -153,6 +153,10 @@ class ChannelType:
     def can_reach(self, kind: str, value: str) -> bool:
         return kind in self.address_kinds
 
+    def validate_config(self, config: dict) -> dict[str, str]:
+        """Field name → what is wrong, for values beyond "required" (the service checks those)."""
+        return {}
+
     def broadcast_chats(self, channel) -> list[str]:
         """Group chats or channels a broadcast may also post to (Telegram groups the bot is in)."""
         return []

@@ -60,6 +60,15 @@ class SmtpEmail(ChannelType):
     max_rate = 200.0
     sends_email = True
 
+    def validate_config(self, config):
+        errors = {}
+        port = str(config.get("port", ""))
+        if not port.isdecimal() or not 0 < int(port) < 65536:
+            errors["port"] = _("Port harus angka 1–65535.")
+        if config.get("security") not in ("starttls", "ssl", "none"):
+            errors["security"] = _("Keamanan harus starttls, ssl, atau none.")
+        return errors
+
     def connection(self, channel, timeout: float):
         security = str(channel.config.get("security", "starttls")).lower()
         return EmailBackend(
