@@ -34,7 +34,8 @@ def office_from_slug(slug: str) -> Office:
     return get_object_or_404(Office.objects.select_related("parent", "parent__parent"), slug=slug)
 
 
-def render_office_page(request, office: Office, template: str, context: dict, *, title: str = "", description: str = ""):
+def render_office_page(request, office: Office, template: str, context: dict, *, title: str = "",
+                       description: str = ""):
     context = {"office": office, "page_title": title, "page_description": description,
                "canonical": settings.SITE_URL + request.path, "site_url": settings.SITE_URL,
                "is_home_office": office.code == settings.HOME_OFFICE_CODE, **context}
@@ -136,7 +137,8 @@ def cover(request, office_slug, slug):
 def faq(request, office_slug):
     office = office_from_slug(office_slug)
     items = content.portal_listing(office).filter(kind=Publication.Kind.FAQ).select_related("office")
-    return render_office_page(request, office, "portal/faq.html", {"items": items}, title=f"Tanya jawab · {office.name}")
+    return render_office_page(request, office, "portal/faq.html", {"items": items},
+                              title=f"Tanya jawab · {office.name}")
 
 
 @require_safe
