@@ -48,9 +48,6 @@ and the worker are always stopped at the end.
 """
 
 import argparse
-import hashlib
-import hmac
-import http.client
 import io
 import json
 import os
@@ -83,6 +80,7 @@ from bench_portal_load import (  # noqa: E402
     wait_ready,
 )
 from gen_members_csv import MOBILE_PREFIXES, organizations, person_name  # noqa: E402
+from signed_webhooks import drain, post, signature  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 OFFICE = "35.77"
@@ -556,8 +554,6 @@ def explain(connection, result: dict) -> None:
 
 # --- webhooks: bodies, server, wrk --------------------------------------------------------------------------------
 
-def signature(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def inbound_body(*, sender: str, name: str, message_id: str, text: str, sent_at: int) -> bytes:
@@ -600,15 +596,6 @@ def write_bodies(path: Path, count: int, senders: list, secret: str, tag: str, r
             out.write(signature(body, secret).encode() + b"\t" + body + b"\n")
 
 
-def post(port: int, path: str, body: bytes, sig: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("POST", path, body=body, headers={"Content-Type": "application/json",
-                                                             "X-Hub-Signature-256": sig})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def wrk_command(url: str, *, duration: int, connections: int, script: Path | None = None,
@@ -640,16 +627,6 @@ def wrk(url: str, **kwargs) -> dict:
     return parse_wrk(subprocess.run(wrk_command(url, **kwargs), capture_output=True, text=True, check=True).stdout)
 
 
-def drain(port: int, timeout: float = 120) -> float:
-    """Wait until gunicorn has answered what wrk left queued: /healthz answers within 50 ms again."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        asked = time.monotonic()
-        get(port, "/healthz")
-        if time.monotonic() - asked < 0.05:
-            break
-        time.sleep(0.2)
-    return time.monotonic() - start
 
 
 def routing_check(first_id: int) -> dict:

@@ -30,9 +30,6 @@ notifications, so a channel at 80 messages/s draws up to 240 webhooks/s and one 
 """
 
 import argparse
-import hashlib
-import hmac
-import http.client
 import json
 import os
 import random
@@ -61,13 +58,13 @@ from bench_portal_load import (  # noqa: E402
     WORKERS,
     WRK_LINE,
     free_port,
-    get,
     gunicorn_command,
     server_env,
     stop,
     to_ms,
     wait_ready,
 )
+from signed_webhooks import drain, post, signature  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 FIXTURES = ROOT / "channels" / "tests" / "fixtures" / "whatsapp" / "webhooks"
@@ -107,8 +104,6 @@ end
 """
 
 
-def signature(body: bytes, secret: str = APP_SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def notification(status: str, wamid: str, recipient: str, timestamp: int) -> bytes:
@@ -147,32 +142,12 @@ def write_bodies(path: Path, rows) -> int:
         for wamid, recipient in rows:
             for status in STATUSES:
                 body = notification(status, wamid, recipient, now)
-                out.write(signature(body).encode() + b"\t" + body + b"\n")
+                out.write(signature(body, APP_SECRET).encode() + b"\t" + body + b"\n")
     return len(rows) * PER_DELIVERY
 
 
-def post(port: int, path: str, body: bytes, sig: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("POST", path, body=body, headers={"Content-Type": "application/json",
-                                                             "X-Hub-Signature-256": sig})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
-def drain(port: int, timeout: float = 120) -> float:
-    """Wait until the requests wrk left queued are answered (wrk stops sending, gunicorn still works through its
-    backlog): /healthz answers within 50 ms again. Returns the seconds waited."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        asked = time.monotonic()
-        get(port, "/healthz")
-        if time.monotonic() - asked < 0.05:
-            break
-        time.sleep(0.2)
-    return time.monotonic() - start
 
 
 def wrk(url: str, *, duration: int, connections: int, script: Path | None = None, args: tuple = ()) -> dict:
@@ -245,7 +220,7 @@ def main() -> int:
             wait_ready(port, process, log)
             wamid, recipient = picked[0]
             body = notification("delivered", wamid, recipient, int(time.time()))
-            status, answer = post(port, path, body, signature(body))
+            status, answer = post(port, path, body, signature(body, APP_SECRET))
             if status != 200 or json.loads(answer).get("statuses") != 1:
                 raise SystemExit(f"POST {path} (signed) → {status}: {answer[:300]!r}")
             status, answer = post(port, path, body, signature(body, "not-the-app-secret"))
