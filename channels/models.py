@@ -94,6 +94,8 @@ class Template(models.Model):
 class InboundMessage(models.Model):
     """Every message a channel received, stored before anything else happens to it (providers retry for days)."""
 
+    MAX_ROUTE_ATTEMPTS = 5
+
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="inbound_messages")
     provider_message_id = models.CharField(max_length=200)
     sender = models.CharField(max_length=254)
@@ -109,12 +111,19 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     raw = models.JSONField(default=dict)
     keyword = models.CharField(max_length=20, blank=True)
+    # The webhook only stores; the worker's router answers keywords and files the message into the inbox, then
+    # sets routed_at. A message whose routing keeps failing stays stored, with the error, for staff to see.
+    routed_at = models.DateTimeField(null=True, blank=True)
+    route_attempts = models.PositiveSmallIntegerField(default=0)
+    route_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-sent_at"]
         constraints = [models.UniqueConstraint(fields=["channel", "provider_message_id"],
                                                name="inbound_unique_per_channel")]
-        indexes = [models.Index(fields=["channel", "sender", "sent_at"])]
+        indexes = [models.Index(fields=["channel", "sender", "sent_at"]),
+                   models.Index(fields=["id"], condition=models.Q(routed_at__isnull=True),
+                                name="inbound_unrouted")]
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.text[:40]}"

@@ -7,6 +7,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -222,7 +223,9 @@ def keyword_of(text: str) -> str:
 
 
 def store_inbound(*, channel: Channel, event: InboundEvent) -> InboundMessage | None:
-    """The message stored once; a provider's retry of the same message returns None."""
+    """The message stored once; a provider's retry of the same message returns None. Group traffic is stored
+    only (the inbox takes private messages), so it is born routed."""
+    keyword = keyword_of(event.text) if event.private and event.kind in ("text", "interactive", "button") else ""
     try:
         with transaction.atomic():
             return InboundMessage.objects.create(
@@ -231,17 +234,15 @@ def store_inbound(*, channel: Channel, event: InboundEvent) -> InboundMessage | 
                 kind=event.kind[:20], text=event.text,
                 media_id=event.media_id[:200], media_mime_type=event.media_mime_type[:100],
                 forwarded=event.forwarded, frequently_forwarded=event.frequently_forwarded, sent_at=event.sent_at,
-                raw=event.raw, keyword=keyword_of(event.text) if event.private and event.kind in (
-                    "text", "interactive", "button") else "")
+                raw=event.raw, keyword=keyword, routed_at=None if event.private else timezone.now())
     except IntegrityError:
         return None
 
 
 def process_webhook_events(*, channel: Channel, events: list) -> dict:
-    """Status updates move deliveries; messages are stored and keywords answered. Unknown events are counted."""
-    from broadcasts import keywords
+    """Status updates move deliveries; messages are stored for the worker's router (inbox.services.route_pending),
+    so a webhook costs one insert and never waits on routing. Unknown events are counted."""
     from broadcasts.services import apply_status
-    from inbox.services import route_inbound
 
     counts = {"statuses": 0, "messages": 0, "duplicates": 0, "errors": 0}
     for event in events:
@@ -251,23 +252,26 @@ def process_webhook_events(*, channel: Channel, events: list) -> dict:
                              at=event.at, error_code=event.error_code, error_title=event.error_title)
             counts["statuses"] += 1
         elif isinstance(event, InboundEvent):
-            with transaction.atomic():
-                stored = store_inbound(channel=channel, event=event)
-                if stored is None:
-                    counts["duplicates"] += 1
-                    continue
+            if store_inbound(channel=channel, event=event) is None:
+                counts["duplicates"] += 1
+            else:
                 counts["messages"] += 1
-                if stored.sender_handle:
-                    keywords.connect_handle(channel=channel, message=stored)
-                if stored.keyword:
-                    keywords.handle(channel=channel, message=stored)
-                if event.private:
-                    route_inbound(channel=channel, inbound=stored)
         elif isinstance(event, AccountError):
             counts["errors"] += 1
             logger.warning("channel %s: provider reported account error %s %s", channel.pk, event.code, event.title)
     return counts
 
+
+@transaction.atomic
+def retry_routing(*, actor, channel: Channel) -> int:
+    """Messages whose routing into the inbox failed every attempt get a fresh set of attempts (after the cause was
+    fixed); the worker's router takes them within a second."""
+    stuck = channel.inbound_messages.filter(routed_at=None, route_attempts__gte=InboundMessage.MAX_ROUTE_ATTEMPTS)
+    count = stuck.update(route_attempts=0)
+    if count:
+        record(actor=actor, office=channel.office, action="channel.routing_retried", target=channel,
+               after={"messages": count})
+    return count
 
 
 @transaction.atomic

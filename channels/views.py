@@ -15,7 +15,7 @@ from bakohumas.forms import add_service_errors
 from broadcasts.explain import explain_result
 from channels import services
 from channels.forms import ChannelForm, SendingSettingsForm, TemplateForm, TestForm
-from channels.models import Channel, Template
+from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
 from members.services import ConflictError
 
@@ -101,8 +101,10 @@ def channel_detail(request, pk):
     outbox = None
     if channel.provider.is_simulation:
         outbox = Paginator(channel.outbox_messages.all(), 50).get_page(request.GET.get("page"))
+    stuck = channel.inbound_messages.filter(routed_at=None, route_attempts__gte=InboundMessage.MAX_ROUTE_ATTEMPTS)
     return render(request, "channels/channel_detail.html", {
-        "channel": channel, "provider": channel.provider, "can_manage": can(request.user, "channels.manage"),
+        "channel": channel, "provider": channel.provider, "stuck": stuck.order_by("pk")[:20],
+        "stuck_count": stuck.count(), "can_manage": can(request.user, "channels.manage"),
         "webhook_url": webhook_url(request, channel) if channel.provider.two_way else "",
         "webhook_help": channel.provider.webhook_help(channel, webhook_url(request, channel)),
         "test_form": TestForm(channel=channel), "templates": channel.templates.all(), "outbox": outbox,
@@ -118,6 +120,15 @@ def channel_toggle(request, pk):
     services.set_channel_status(actor=request.user, channel=channel, active=active)
     messages.success(request, _("Kanal diaktifkan; antrean dilanjutkan.") if active else
                      _("Kanal dijeda; pesan menunggu dalam antrean."))
+    return redirect("channels:channel_detail", pk=channel.pk)
+
+
+@staff_required("channels.manage")
+@require_POST
+def channel_retry_routing(request, pk):
+    channel = _own(request, pk)
+    count = services.retry_routing(actor=request.user, channel=channel)
+    messages.success(request, _("%(n)s pesan dicoba lagi untuk kotak masuk.") % {"n": count})
     return redirect("channels:channel_detail", pk=channel.pk)
 
 

@@ -5,9 +5,13 @@ refused as "async unsafe"; the tests only touch the database between browser ste
 """
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -27,6 +31,32 @@ def browser():
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def worker(settings):
+    """The real background worker (`manage.py worker`) on the test database; the test's own process enqueues to
+    the database queue, as the web server does in production."""
+    from members.tests.test_worker import DB_TASKS, worker_env
+
+    settings.TASKS = DB_TASKS
+    process = subprocess.Popen([sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2"],
+                               cwd=django_settings.BASE_DIR, env=worker_env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def eventually(check, timeout: float = 15.0):
+    """Poll `check` until it returns something truthy (work the worker process does), or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            assert result, "the worker did not finish in time"
+            return result
+        time.sleep(0.1)
 
 
 @pytest.fixture

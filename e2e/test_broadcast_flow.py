@@ -2,11 +2,8 @@
 sends it to the dev outbox and the progress bar on the page (htmx polling) climbs to 100%."""
 
 import re
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
@@ -15,21 +12,9 @@ from channels.models import Channel, OutboxMessage
 from e2e.test_import_flow import log_in
 from members import services as member_services
 from members.models import Purpose
-from members.tests.test_worker import DB_TASKS, worker_env
 
 pytestmark = pytest.mark.e2e
 RECIPIENTS = 60
-
-
-@pytest.fixture
-def worker(settings):
-    settings.TASKS = DB_TASKS
-    process = subprocess.Popen([sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2"],
-                               cwd=django_settings.BASE_DIR, env=worker_env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,7 @@
-"""End-to-end in Chromium: a WhatsApp message arrives (a signed webhook, as Meta sends it), the KPU Kota Madiun
-operator takes it and escalates it, KPU Provinsi Jawa Timur answers inside the same conversation (the answer goes
-out through Kota Madiun's WhatsApp number to the loopback fake), and Kota Madiun sees the answer and closes it."""
+"""End-to-end in Chromium: a WhatsApp message arrives (a signed webhook, as Meta sends it; the real worker's router
+files it into the inbox), the KPU Kota Madiun operator takes it and escalates it, KPU Provinsi Jawa Timur answers
+inside the same conversation (the worker sends the answer through Kota Madiun's WhatsApp number to the loopback
+fake), and Kota Madiun sees the answer and closes it."""
 
 import re
 
@@ -13,6 +14,7 @@ from accounts.models import Role
 from channels import http
 from channels import services as channel_services
 from channels.fakes import FakeWhatsApp
+from e2e.conftest import eventually
 from e2e.test_import_flow import log_in
 from inbox.models import Conversation
 from inbox.tests.conftest import sign, whatsapp_body
@@ -23,7 +25,7 @@ APP_SECRET = "uji-app-secret"
 
 @pytest.mark.django_db(transaction=True)
 def test_a_message_is_assigned_escalated_answered_by_the_province_and_closed(page: Page, madiun, jatim,
-                                                                            make_staff):
+                                                                            make_staff, worker):
     madiun.out_of_hours_reply = False   # the test may run on a Sunday night
     madiun.save()
     operator = make_staff(madiun, Role.OPERATOR)
@@ -39,6 +41,7 @@ def test_a_message_is_assigned_escalated_answered_by_the_province_and_closed(pag
                                  content_type="application/json", headers={"X-Hub-Signature-256": sign(raw)})
         assert response.status_code == 200
 
+        eventually(Conversation.objects.exists)
         log_in(page, operator.username)
         page.get_by_role("link", name="Kotak masuk").first.click()
         page.get_by_role("link", name="Ibu Sri").click()
@@ -60,7 +63,7 @@ def test_a_message_is_assigned_escalated_answered_by_the_province_and_closed(pag
         page.get_by_role("button", name="Kirim balasan").click()
         expect(page.locator("#thread")).to_contain_text("formulir A-Pindah Memilih")
         page.get_by_role("button", name="Keluar").click()
-        [sent] = [r for r in fake.requests if r.answer == "ok"]
+        [sent] = eventually(lambda: [r for r in fake.requests if r.answer == "ok"])
         assert sent.json["to"] == "+6281230000001"
         assert "A-Pindah Memilih" in sent.json["text"]["body"]
 

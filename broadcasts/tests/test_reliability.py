@@ -32,6 +32,7 @@ from broadcasts.models import Broadcast, Delivery, PendingStatus
 from channels import services as channel_services
 from channels.fakes import FakeWhatsApp
 from channels.models import InboundMessage
+from inbox.services import route_pending
 from members.models import Address, Consent, Member, Purpose
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -160,7 +161,9 @@ def post_wa(client, channel, payload, *, signature: str | None = "sign"):
         signature = sign(body, channel.secrets["app_secret"])
     if signature is not None:
         headers["X-Hub-Signature-256"] = signature
-    return client.post(webhook_url(channel), data=body, content_type="application/json", headers=headers)
+    response = client.post(webhook_url(channel), data=body, content_type="application/json", headers=headers)
+    route_pending()
+    return response
 
 
 def post_tg(client, channel, payload, *, secret: str | None = "channel"):  # noqa: S107 (a marker, not a secret)
@@ -170,7 +173,9 @@ def post_tg(client, channel, payload, *, secret: str | None = "channel"):  # noq
         secret = channel.config["webhook_secret"]
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    return client.post(webhook_url(channel), data=body, content_type="application/json", headers=headers)
+    response = client.post(webhook_url(channel), data=body, content_type="application/json", headers=headers)
+    route_pending()
+    return response
 
 
 def status_payload(wamid: str, status: str, ts: int, recipient: str, error: dict | None = None) -> dict:

@@ -25,6 +25,7 @@ from channels import services as channel_services
 from channels.fakes import FakeWhatsApp
 from channels.models import Channel, InboundMessage, Template
 from channels.providers import whatsapp
+from inbox.services import route_pending
 from members import services as member_services
 from members.models import Address, Consent, Member, Purpose
 from offices.quiet import in_quiet_hours
@@ -671,7 +672,9 @@ def receive(channel, text: str, sender: str, message_id: str = "wamid.KATAKUNCI1
     raw = inbound_body(text, sender, message_id)
     assert channel.provider.verify_webhook(channel, {"X-Hub-Signature-256": signature(raw)}, raw)
     assert not channel.provider.verify_webhook(channel, {"X-Hub-Signature-256": signature(raw + b" ")}, raw)
-    return channel_services.process_webhook_events(channel=channel, events=whatsapp.parse_webhook(raw))
+    counts = channel_services.process_webhook_events(channel=channel, events=whatsapp.parse_webhook(raw))
+    route_pending()
+    return counts
 
 
 def replies_to(recipient: str):
@@ -745,6 +748,7 @@ def test_it_handles_a_redelivered_webhook_once(madiun, wa_channel, make_member, 
     assert first.json()["messages"] == 1
     assert again.json() == {"statuses": 0, "messages": 0, "duplicates": 1, "errors": 0}
     assert InboundMessage.objects.count() == 1
+    route_pending()
     assert replies_to("+6281230000001").count() == 1
     assert Consent.objects.filter(address__member=member, withdrawn_at__isnull=False).count() == 1
     forged = client.post(url, data=raw, content_type="application/json",

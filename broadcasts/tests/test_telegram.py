@@ -15,6 +15,7 @@ from channels import services as channel_services
 from channels.fakes import SERVER_ERROR
 from channels.models import Channel, InboundMessage
 from channels.providers import telegram
+from inbox.services import route_pending
 
 UPDATES = Path(__file__).resolve().parents[2] / "channels" / "tests" / "fixtures" / "telegram"
 
@@ -194,14 +195,20 @@ def update(text: str, *, chat_id: int = 1111111, chat_type: str = "private", mes
     return telegram.parse_update(json.dumps(body).encode())
 
 
+def receive(channel, events) -> dict:
+    """A webhook's events stored, then routed as the worker's router does."""
+    counts = channel_services.process_webhook_events(channel=channel, events=events)
+    route_pending()
+    return counts
+
+
 def test_it_opts_out_on_stop_in_a_private_chat_only(madiun, tg_channel, make_member):
     member = make_member(madiun, telegram="1111111")
-    group_counts = channel_services.process_webhook_events(
-        channel=tg_channel, events=update("BERHENTI", chat_id=-1001234567890, chat_type="supergroup"))
+    group_counts = receive(tg_channel, update("BERHENTI", chat_id=-1001234567890, chat_type="supergroup"))
     assert group_counts["messages"] == 1
     assert not member.addresses.get().opted_out          # someone typing BERHENTI in the forum group
     assert not Delivery.objects.exists()
-    channel_services.process_webhook_events(channel=tg_channel, events=update("/stop", message_id=1366))
+    receive(tg_channel, update("/stop", message_id=1366))
     assert member.addresses.get().opted_out
     [reply] = Delivery.objects.filter(recipient="1111111")
     assert "MULAI" in reply.text
@@ -211,7 +218,7 @@ def test_it_opts_out_on_stop_in_a_private_chat_only(madiun, tg_channel, make_mem
 def test_it_connects_a_username_member_who_starts_the_bot(madiun, tg_channel, make_member, send_broadcast):
     make_member(madiun, telegram="@testusername")
     assert send_broadcast(madiun).excluded == {"not_connected": 1}   # "anggota perlu memulai bot"
-    channel_services.process_webhook_events(channel=tg_channel, events=update("/start"))
+    receive(tg_channel, update("/start"))
     [reply] = Delivery.objects.filter(broadcast__isnull=True, recipient="1111111")
     assert "belum terdaftar" not in reply.text
     assert send_broadcast(madiun).total_recipients == 1

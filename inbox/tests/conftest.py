@@ -19,6 +19,7 @@ from broadcasts.tests.conftest import (  # noqa: F401 (fixtures shared with the 
     tg_channel,
     wa_channel,
 )
+from inbox.services import route_pending
 
 WEBHOOKS = Path(__file__).resolve().parents[2] / "channels" / "tests" / "fixtures" / "whatsapp" / "webhooks"
 
@@ -40,11 +41,18 @@ def sign(raw: bytes) -> str:
     return "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
 
 
+def routed(response):
+    """What the worker's router does right after a webhook is stored (inbox.services.route_pending)."""
+    while route_pending():
+        pass
+    return response
+
+
 @pytest.fixture
 def post_webhook(client):
     def post(channel, raw: bytes):
-        return client.post(reverse("channel_webhook", args=[channel.uuid]), raw, content_type="application/json",
-                           headers={"X-Hub-Signature-256": sign(raw)})
+        return routed(client.post(reverse("channel_webhook", args=[channel.uuid]), raw,
+                                  content_type="application/json", headers={"X-Hub-Signature-256": sign(raw)}))
 
     return post
 
@@ -67,7 +75,8 @@ def telegram_body(fixture: str = "update_message_text.json", *, text: str | None
 @pytest.fixture
 def post_telegram(client):
     def post(channel, raw: bytes, secret: str | None = None):
-        return client.post(reverse("channel_webhook", args=[channel.uuid]), raw, content_type="application/json",
-                           headers={"X-Telegram-Bot-Api-Secret-Token": secret or channel.config["webhook_secret"]})
+        return routed(client.post(
+            reverse("channel_webhook", args=[channel.uuid]), raw, content_type="application/json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": secret or channel.config["webhook_secret"]}))
 
     return post

@@ -1,4 +1,5 @@
-"""The background worker: django-tasks-db's db_worker plus a heartbeat that /healthz reads."""
+"""The background worker: django-tasks-db's db_worker, a heartbeat that /healthz reads, a scheduler tick and the
+inbound router."""
 
 import logging
 import os
@@ -14,6 +15,7 @@ from ops.models import WorkerHeartbeat
 
 HEARTBEAT_SECONDS = 15
 TICK_SECONDS = 5
+ROUTER_IDLE_SECONDS = 0.2
 logger = logging.getLogger(__name__)
 
 
@@ -30,6 +32,7 @@ class Command(DbWorkerCommand):
         self._tick_once()
         if not options.get("batch"):
             threading.Thread(target=self._tick, args=(stop,), daemon=True).start()
+            threading.Thread(target=self._route, args=(stop,), daemon=True).start()
         try:
             super().handle(*args, **options)
         finally:
@@ -48,6 +51,22 @@ class Command(DbWorkerCommand):
         """Scheduled broadcasts start and pumps stopped by a crash restart, even if no task asks for it."""
         while not stop.wait(TICK_SECONDS):
             self._tick_once()
+
+    def _route(self, stop: threading.Event) -> None:
+        """Inbound messages into the inbox, on a thread of its own so that a long broadcast pump on the task
+        queue never delays them; idle, it looks five times a second."""
+        from inbox.services import route_pending
+
+        while not stop.is_set():
+            try:
+                routed = route_pending()
+            except Exception:  # the database went away: look again shortly
+                logger.warning("inbound router failed", exc_info=True)
+                routed = 0
+            finally:
+                close_old_connections()
+            if not routed:
+                stop.wait(ROUTER_IDLE_SECONDS)
 
     def _tick_once(self) -> None:
         from broadcasts.engine import tick as broadcasts_tick
