@@ -28,6 +28,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "inbox.view": ALL_ROLES,
     "inbox.reply": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.VERIFIER}),
     "inbox.manage": frozenset({Role.ADMIN, Role.EDITOR}),
+    # Cek fakta: operators log reports; verifiers check claims and write clarifications; a second person with
+    # factcheck.approve publishes them (and corrects or withdraws them later).
+    "factcheck.view": ALL_ROLES,
+    "factcheck.report": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.VERIFIER}),
+    "factcheck.verify": frozenset({Role.ADMIN, Role.EDITOR, Role.VERIFIER}),
+    "factcheck.approve": frozenset({Role.ADMIN, Role.EDITOR}),
+    "factcheck.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -5,6 +5,7 @@ from api.urls import api
 from audit.views import audit_log
 from broadcasts.urls import public_urlpatterns as broadcast_public_urls
 from channels.webhooks import receive as channel_webhook
+from factcheck.urls import public_urlpatterns as factcheck_public_urls
 from inbox.urls import public_urlpatterns as inbox_public_urls
 from members.urls import public_urlpatterns as member_public_urls
 from ops.views import healthz
@@ -19,9 +20,11 @@ urlpatterns = [
     path("staf/siaran/", include("broadcasts.urls")),
     path("staf/kanal/", include("channels.urls")),
     path("staf/kotak-masuk/", include("inbox.urls")),
+    path("staf/cek-fakta/", include("factcheck.urls")),
     path("webhooks/<uuid:channel_uuid>/", channel_webhook, name="channel_webhook"),
     path("", include((broadcast_public_urls, "broadcasts_public"))),
     path("", include((inbox_public_urls, "inbox_public"))),
+    path("", include((factcheck_public_urls, "factcheck_public"))),
     path("", include((member_public_urls, "public"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -11,11 +11,15 @@ class ChannelForm(forms.Form):
     # Not required here: the service checks every field at once and names each one that is missing.
     name = forms.CharField(label=_("Nama kanal"), max_length=100, required=False)
     rate_per_second = forms.FloatField(label=_("Batas kirim (pesan per detik)"), required=False, min_value=0.01)
+    tipline = forms.BooleanField(label=_("Nomor aduan hoaks: setiap pesan pribadi ke kanal ini menjadi laporan cek "
+                                         "fakta"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, kind: str, channel=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider = REGISTRY[kind]
+        if not self.provider.two_way:
+            del self.fields["tipline"]
         self.fields["rate_per_second"].help_text = _("Bawaan %(default)s, paling tinggi %(max)s.") % {
             "default": f"{self.provider.default_rate:g}", "max": f"{self.provider.max_rate:g}"}
         for field in self.provider.fields:
@@ -30,6 +34,7 @@ class ChannelForm(forms.Form):
                                                       help_text=help_text, max_length=2000)
         if channel is not None and not self.is_bound:
             self.initial.update({"name": channel.name, "rate_per_second": channel.rate_per_second,
+                                 "tipline": channel.tipline,
                                  "version": channel.version,
                                  **{f.name: channel.config.get(f.name, "") for f in self.provider.fields
                                     if not f.secret}})
@@ -38,6 +43,7 @@ class ChannelForm(forms.Form):
         data = self.cleaned_data
         return {
             "name": data["name"], "rate_per_second": data.get("rate_per_second"),
+            "tipline": bool(data.get("tipline")),
             "config": {f.name: data.get(f.name, "") for f in self.provider.fields if not f.secret},
             "secrets": {f.name: data.get(f.name, "") for f in self.provider.fields if f.secret},
         }

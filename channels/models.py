@@ -27,6 +27,8 @@ class Channel(models.Model):
     config = models.JSONField(default=dict, blank=True)
     secrets = models.JSONField(default=dict, blank=True)
     rate_per_second = models.FloatField(_("batas kirim per detik"))
+    tipline = models.BooleanField(_("nomor aduan hoaks"), default=False,
+                                  help_text=_("Setiap pesan pribadi ke kanal ini menjadi laporan cek fakta."))
     # Distributed rate limiter: the earliest epoch second at which the next send slot starts (all workers share it).
     next_send_at = models.FloatField(default=0.0)
     # When a pump task is queued for this channel (None: none queued), so that enqueuing stays idempotent.

@@ -15,6 +15,7 @@ from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
 from channels.providers.base import AccountError, OutgoingMessage, SendResult, StatusUpdate, TemplateMessage
 from channels.providers.base import InboundMessage as InboundEvent
+from channels.selectors import forget_channel
 from members.services import ConflictError
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def _snapshot(channel: Channel) -> dict:
     shown = {f.name for f in channel.provider.fields if not f.secret}
     return {"name": channel.name, "kind": channel.kind, "status": channel.status,
             "config": {k: v for k, v in channel.config.items() if k in shown},
-            "rate_per_second": channel.rate_per_second,
+            "rate_per_second": channel.rate_per_second, "tipline": channel.tipline,
             "secrets_set": sorted(k for k, v in channel.secrets.items() if v)}
 
 
@@ -77,19 +78,20 @@ def _clean_config(kind: str, name: str, config: dict, secrets: dict, rate, exist
 
 @transaction.atomic
 def create_channel(*, actor, office, kind: str, name: str, config: dict | None = None, secrets: dict | None = None,
-                   rate_per_second=None) -> Channel:
+                   rate_per_second=None, tipline: bool = False) -> Channel:
     name, config, secrets, rate = _clean_config(kind, name, config or {}, secrets or {}, rate_per_second, None,
                                                 office)
     config = {**REGISTRY[kind].generated_config(), **config}
     channel = Channel.objects.create(office=office, kind=kind, name=name, config=config, secrets=secrets,
-                                     rate_per_second=rate, created_by=actor)
+                                     rate_per_second=rate, created_by=actor,
+                                     tipline=tipline and REGISTRY[kind].two_way)
     record(actor=actor, office=office, action="channel.created", target=channel, after=_snapshot(channel))
     return channel
 
 
 @transaction.atomic
 def update_channel(*, actor, channel: Channel, expected_version: int | None, name: str, config: dict,
-                   secrets: dict, rate_per_second) -> Channel:
+                   secrets: dict, rate_per_second, tipline: bool | None = None) -> Channel:
     current = Channel.objects.select_for_update().get(pk=channel.pk)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(current)
@@ -97,9 +99,12 @@ def update_channel(*, actor, channel: Channel, expected_version: int | None, nam
     changed_secrets = sorted(k for k, v in secrets.items() if str(v or "").strip())
     current.name, current.config, current.secrets, current.rate_per_second = _clean_config(
         current.kind, name, config, secrets, rate_per_second, current, current.office)
+    if tipline is not None:
+        current.tipline = tipline and current.provider.two_way
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
+    forget_channel(current)
     record(actor=actor, office=current.office, action="channel.updated", target=current, before=before,
            after={**_snapshot(current), "secrets_changed": changed_secrets})
     return current

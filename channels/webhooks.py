@@ -8,11 +8,10 @@ channel, 405 for a method the provider does not use. Every rejection leaves a lo
 import logging
 
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 
-from channels.models import Channel
 from channels.providers.base import WebhookRejected
+from channels.selectors import channel_for_webhook
 from channels.services import process_webhook_events
 
 logger = logging.getLogger("bakohumas.webhooks")
@@ -21,7 +20,7 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 
 @csrf_exempt
 def receive(request, channel_uuid):
-    channel = get_object_or_404(Channel.objects.select_related("office"), uuid=channel_uuid)
+    channel = channel_for_webhook(channel_uuid)
     provider = channel.provider
     if not provider.two_way:
         logger.warning("webhook for channel %s which takes none", channel.pk)

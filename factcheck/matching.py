@@ -21,6 +21,9 @@ COMMON_FRACTION = 0.005
 CANDIDATE_FLOOR = 200     # below this many documents found, common terms may still bring in new ones
 MAX_CANDIDATES = 1_000
 MIN_IDF = 0.3              # log(1 + 0.35): a term in about three quarters of the documents
+# IDF is computed as if there were at least this many documents: with an office's first handful of claims every
+# word would otherwise look common (one document: every IDF below MIN_IDF) and nothing would ever match.
+MIN_COLLECTION = 300
 
 
 def with_pairs(items: list[str]) -> list[str]:
@@ -58,7 +61,8 @@ class LexicalIndex:
                 self.postings[term].append((index, tf))
         n = len(self.ids)
         self._average = (sum(self.lengths) / n) if n else 1.0
-        self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        assumed = max(n, MIN_COLLECTION)
+        self._idf = {t: math.log(1 + (assumed - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
         common = max(50, int(n * COMMON_FRACTION))
         self._lookups = {t: dict(p) for t, p in self.postings.items() if len(p) > common and self._idf[t] >= MIN_IDF}
         return self
@@ -94,6 +98,21 @@ class LexicalIndex:
                 scores = defaultdict(float, heapq.nlargest(MAX_CANDIDATES, scores.items(), key=lambda i: i[1]))
         best = heapq.nlargest(k, scores.items(), key=lambda item: item[1])
         return [Match(self.ids[i], round(s, 4)) for i, s in best]
+
+    def self_score(self, text: str) -> float:
+        """What a document saying exactly the query would score: the scale for a match's percentage. Words no
+        document has count at the weight of the rarest word, so a report about something new scores low."""
+        query = Counter(self.analyzer(text))
+        length = sum(query.values())
+        unseen = math.log(1 + (max(len(self.ids), MIN_COLLECTION) + 0.5) / 0.5)
+        total = 0.0
+        for term, tf in query.items():
+            idf = self._idf.get(term, unseen)
+            if idf < MIN_IDF:
+                continue
+            norm = tf + K1 * (1 - B + B * length / self._average)
+            total += idf * (PAIR_WEIGHT if "+" in term else 1.0) * tf * (K1 + 1) / norm
+        return total
 
     def explain(self, query_text: str, document_text: str) -> list[str]:
         """The shared terms, most telling first (pairs shown as "kata kata")."""

@@ -45,6 +45,10 @@ def fetch(message_id: int) -> str:
     message.media.save(f"{message.inbound.media_id[:60]}{extension}", ContentFile(content), save=False)
     Message.objects.filter(pk=message.pk).update(media=message.media.name, media_status=Message.MediaStatus.STORED,
                                                  media_mime_type=(mime or "")[:100], media_error="")
+    if (mime or "").startswith("image/"):
+        from factcheck.services import attach_message_image
+
+        attach_message_image(message=message, content=content)
     return "stored"
 
 

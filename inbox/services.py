@@ -18,6 +18,7 @@ from audit.services import REDACTED, record
 from broadcasts.audience import usable_channels
 from broadcasts.services import send_direct
 from channels.models import Channel, InboundMessage, Template
+from factcheck import services as factcheck
 from inbox import autoreply
 from inbox.models import Conversation, Escalation, Message, SavedReply
 from inbox.workdays import add_working_days
@@ -112,7 +113,7 @@ def route_inbound(*, channel: Channel, inbound: InboundMessage) -> Message:
             _event(conversation, _("Berhenti berlangganan siaran (kata kunci), konfirmasi dikirim otomatis.")
                    if inbound.keyword == "stop" else
                    _("Berlangganan siaran lagi (kata kunci), konfirmasi dikirim otomatis."))
-        elif not conversation.flagged_flood:
+        elif not conversation.flagged_flood and not factcheck.take_inbox_message(message=message, channel=channel):
             autoreply.answer(conversation=conversation, message=message, channel=channel, created=created)
     return message
 
@@ -290,6 +291,31 @@ def reply(*, actor, conversation: Conversation, text: str, expected_version: int
         changes["escalated_to"] = None
     _touch(current, **changes)
     return message
+
+
+def send_automatic(*, conversation: Conversation, text: str, audit_action: str, template: Template | None = None,
+                   template_parameters: list[str] = ()) -> tuple[Message | None, str]:
+    """A message the platform itself sends into a conversation (a report's receipt, a fact-check answer): the way
+    the person last wrote, as free text inside the 24-hour window, else as the given approved template. Returns
+    the message, or None and why it could not be sent (shown to staff; nothing is silently dropped)."""
+    channel, recipient = reply_route(conversation)
+    if channel is None:
+        return None, _("Orang ini belum pernah menulis lewat kanal yang dapat dibalas.")
+    use_template = None
+    if not window_open(conversation, channel):
+        if template is None or template.channel_id != channel.pk or template.status != Template.Status.APPROVED:
+            return None, _("Jendela 24 jam WhatsApp sudah tertutup dan belum ada templat pemberitahuan yang "
+                           "disetujui untuk kanal ini.")
+        use_template = template
+    with transaction.atomic():
+        delivery = send_direct(channel=channel, recipient=recipient, text="" if use_template else text,
+                               member=conversation.member, audit_action=audit_action, template=use_template,
+                               template_parameters=list(template_parameters) if use_template else [])
+        message = Message.objects.create(conversation=conversation, direction=Message.Direction.OUTBOUND,
+                                         channel=channel, delivery=delivery, text=delivery.text,
+                                         created_at=timezone.now())
+        _touch(conversation, last_message_at=message.created_at)
+    return message, ""
 
 
 @transaction.atomic

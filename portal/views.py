@@ -46,12 +46,14 @@ def render_office_page(request, office: Office, template: str, context: dict, *,
 
 
 def _home(request, office: Office):
+    from factcheck import public as factcheck_public  # factcheck's public views import this module
+
     today = elections.local_today(office)
     running, upcoming = elections.current_and_next(office, today=today)
     latest = content.portal_listing(office).select_related("office")[:8]
     return render_office_page(request, office, "portal/home.html", {
         "running": running, "upcoming": upcoming, "today": today, "latest": latest,
-        "clarifications": [],
+        "clarifications": factcheck_public.listed(office)[:5],
     }, title=office.name, description=f"Informasi resmi {office.name}: tahapan pemilihan, siaran pers, "
                                       f"pengumuman dan klarifikasi.")
 

@@ -1,0 +1,142 @@
+"""Staff pages of cek fakta: each with a user allowed and one forbidden; another office's claims are 404."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Role
+from audit.models import AuditEntry
+from factcheck import services
+from factcheck.models import Claim, Clarification, Report, Verdict
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "external"
+
+
+@pytest.fixture
+def claim(madiun):
+    services.submit_report(office=madiun, source=Report.Source.STAFF,
+                           text="KPU akan mencoblos ulang semua surat suara pilpres di seluruh TPS")
+    services.submit_report(office=madiun, source=Report.Source.STAFF, frequently_forwarded=True,
+                           text="kpu bakal coblos ulang surat suara pilpres di semua tps, sebarkan")
+    return Claim.objects.get()
+
+
+def test_the_queue_ranks_claims_and_hides_other_offices(claim, madiun, kab_madiun, jatim, make_staff, client_for):
+    services.submit_report(office=kab_madiun, source=Report.Source.STAFF, text="Rahasia kabupaten: kotak suara hilang")
+    page = client_for(make_staff(madiun, Role.VIEWER)).get(reverse("factcheck:queue"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "mencoblos ulang" in body and "kotak suara hilang" not in body
+    province = client_for(make_staff(jatim, Role.VIEWER)).get(reverse("factcheck:queue")).content.decode()
+    assert "kotak suara hilang" in province and "mencoblos ulang" in province   # the province reads below it
+
+
+def test_a_claim_of_another_office_is_404_and_a_higher_office_reads_but_cannot_write(claim, kab_madiun, jatim,
+                                                                                    make_staff, client_for):
+    url = reverse("factcheck:claim", args=[claim.pk])
+    assert client_for(make_staff(kab_madiun, Role.ADMIN)).get(url).status_code == 404
+    province = client_for(make_staff(jatim, Role.VERIFIER))
+    page = province.get(url)
+    assert page.status_code == 200 and "Saya verifikasi" not in page.content.decode()
+    assert province.post(reverse("factcheck:claim_assign", args=[claim.pk]), {"assignee": "me"}).status_code == 403
+
+
+def test_a_verifier_takes_writes_and_a_second_person_publishes(claim, madiun, verifier, editor, make_staff,
+                                                               client_for, django_capture_on_commit_callbacks):
+    viewer = client_for(make_staff(madiun, Role.VIEWER))
+    assert viewer.post(reverse("factcheck:claim_assign", args=[claim.pk]), {"assignee": "me"}).status_code == 403
+    client = client_for(verifier)
+    client.post(reverse("factcheck:claim_assign", args=[claim.pk]), {"assignee": "me"})
+    claim.refresh_from_db()
+    assert claim.assigned_to == verifier and claim.status == Claim.Status.VERIFYING
+    page = client.get(reverse("factcheck:claim", args=[claim.pk])).content.decode()
+    assert "diteruskan berkali-kali" in page and "CEK-" in page
+
+    empty = client.post(reverse("factcheck:clarification_create", args=[claim.pk]), {"claim_reviewed": "x"})
+    assert "has-error" in empty.content.decode() and not Clarification.objects.exists()
+    response = client.post(reverse("factcheck:clarification_create", args=[claim.pk]), {
+        "claim_reviewed": "KPU mencoblos ulang semua surat suara", "verdict": Verdict.FALSE,
+        "summary": "Tidak ada pencoblosan ulang nasional.", "evidence": "https://kpu.go.id/berita\n"})
+    clarification = Clarification.objects.get()
+    assert response.status_code == 302
+    client.post(reverse("factcheck:clarification_submit", args=[clarification.pk]))
+    assert client.post(reverse("factcheck:clarification_publish", args=[clarification.pk])).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(editor).post(reverse("factcheck:clarification_publish", args=[clarification.pk]))
+    clarification.refresh_from_db()
+    assert clarification.status == Clarification.Status.PUBLISHED and clarification.approved_by == editor
+    assert AuditEntry.objects.filter(action="factcheck.clarification_published", actor=editor).exists()
+    detail = client_for(editor).get(reverse("factcheck:clarification", args=[clarification.pk])).content.decode()
+    assert "Siarkan ke seluruh forum" in detail
+    response = client_for(editor).post(reverse("factcheck:clarification_broadcast", args=[clarification.pk]))
+    assert response.status_code == 302 and "/staf/siaran/" in response["Location"]
+
+
+def test_bulk_triage_needs_the_verify_capability(claim, madiun, verifier, operator, client_for):
+    other = services.submit_report(office=madiun, source=Report.Source.STAFF, text="Hadiah pulsa gratis klik ini").claim
+    url = reverse("factcheck:bulk")
+    assert client_for(operator).post(url, {"claims": [claim.pk, other.pk], "action": "dismiss"}).status_code == 403
+    client_for(verifier).post(url, {"claims": [other.pk], "action": "dismiss"})
+    other.refresh_from_db()
+    assert other.resolution == Claim.Resolution.SPAM
+    response = client_for(verifier).post(url, {"claims": [claim.pk], "action": "merge"}, follow=True)
+    assert "Pilih dua klaim atau lebih" in response.content.decode()
+
+
+def test_staff_log_a_report_and_bad_screenshots_are_refused_on_the_form(madiun, operator, make_staff, client_for):
+    url = reverse("factcheck:report_create")
+    assert client_for(make_staff(madiun, Role.VIEWER)).get(url).status_code == 403
+    client = client_for(operator)
+    response = client.post(url, {"text": "", "url": ""})
+    assert "Laporan kosong" in response.content.decode()
+    response = client.post(url, {"text": "lihat", "media": SimpleUploadedFile("a.png", b"%PDF-1.4 bukan gambar")})
+    assert "Berkas bukan gambar" in response.content.decode() and not Report.objects.exists()
+    response = client.post(url, {"text": "Surat suara tercoblos ditemukan di rumah kades"})
+    assert response.status_code == 302 and Report.objects.get().created_by == operator
+
+
+def test_trending_shows_the_last_day(claim, madiun, make_staff, client_for):
+    page = client_for(make_staff(madiun, Role.VIEWER)).get(reverse("factcheck:trending")).content.decode()
+    assert "mencoblos ulang" in page and "<svg" in page
+
+
+def test_importing_external_fact_checks_is_for_approvers_and_names_problems(madiun, editor, operator, client_for):
+    url = reverse("factcheck:import")
+    assert client_for(operator).get(url).status_code == 403
+    data = (FIXTURES / "broken.json").read_bytes()
+    page = client_for(editor).post(url, {"file": SimpleUploadedFile("broken.json", data)}).content.decode()
+    assert "Butir 2, kolom claimReviewed" in page
+    good = (FIXTURES / "google_claims.json").read_bytes()
+    client_for(editor).post(url, {"file": SimpleUploadedFile("google.json", good)})
+    imported = Clarification.objects.exclude(external_url="")
+    assert imported.exists() and all(c.external_publisher and c.status == "published" for c in imported)
+    again = client_for(editor).post(url, {"file": SimpleUploadedFile("google.json", good)}).content.decode()
+    assert "0 cek fakta diimpor" in again
+    json.loads(good)   # the fixture stays valid JSON
+
+
+def test_settings_are_for_the_office_admin(madiun, admin, editor, client_for):
+    url = reverse("factcheck:settings")
+    assert client_for(editor).get(url).status_code == 403
+    response = client_for(admin).post(url, {"suggest_percent": 60, "auto_percent": 20})
+    assert "tidak boleh di bawah" in response.content.decode()
+    client_for(admin).post(url, {"suggest_percent": 20, "auto_percent": 60})
+    assert madiun.factcheck_settings.auto_percent == 60
+
+
+def test_one_click_from_an_inbox_message_makes_a_report(madiun, operator, wa_channel, post_webhook, kab_madiun,
+                                                        make_staff, client_for):
+    from inbox.models import Message
+    from inbox.tests.conftest import whatsapp_body
+
+    post_webhook(wa_channel, whatsapp_body(text="Benarkah TPS 5 Kartoharjo dipindah ke masjid?"))
+    message = Message.objects.get(direction="in")
+    url = reverse("factcheck:report_from_message", args=[message.pk])
+    assert client_for(make_staff(kab_madiun, Role.OPERATOR)).post(url).status_code == 404
+    response = client_for(operator).post(url)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.source == Report.Source.INBOX and report.conversation == message.conversation

@@ -1,0 +1,264 @@
+"""Reports in, claims grouped, clarifications written, approved, published, corrected and withdrawn; every reporter
+told exactly once on the channel they used."""
+
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+from accounts.models import Role
+from audit.models import AuditEntry
+from broadcasts.models import Delivery
+from factcheck import services
+from factcheck.models import Claim, Notice, Report, Verdict
+from inbox.models import Conversation, Message
+from inbox.tests.conftest import whatsapp_body
+
+# Transactional: notices are queued when the publishing transaction commits, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHAIN = ("Assalamualaikum, info penting!! KPU akan mencoblos ulang semua surat suara pilpres di seluruh TPS "
+         "karena banyak kecurangan. Sebarkan ke grup keluarga!!")
+CLAIM = "KPU akan melakukan pencoblosan ulang seluruh surat suara pilpres di semua TPS"
+
+
+def staff_report(office, text: str = "", **extra) -> Report:
+    return services.submit_report(office=office, source=Report.Source.STAFF, text=text, **extra)
+
+
+def screenshot(seed: int = 1, fmt: str = "PNG") -> SimpleUploadedFile:
+    image = Image.new("RGB", (360, 640), "white")
+    draw = ImageDraw.Draw(image)
+    for i in range(12):
+        draw.rectangle([20, 20 + i * 50, 40 + (i * seed * 37) % 300, 50 + i * 50], fill=(i * 20, 40, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return SimpleUploadedFile(f"layar.{fmt.lower()}", buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def test_it_groups_the_same_chain_message_into_one_claim_ranked_by_reports(madiun):
+    first = staff_report(madiun, CHAIN)
+    respaced = staff_report(madiun, CHAIN.upper().replace(" ", "  ") + " 🙏")
+    paraphrase = staff_report(madiun, "benarkah kpu mau coblos ulang surat suara pilpres di semua tps?")
+    other = staff_report(madiun, "Kotak suara di gudang KPU Madiun dibakar tadi malam")
+    assert first.status == Report.Status.QUEUED and first.tracking_number.startswith("CEK-")
+    assert first.claim == respaced.claim == paraphrase.claim != other.claim
+    claim = Claim.objects.get(pk=first.claim_id)
+    assert claim.report_count == 3 and claim.status == Claim.Status.NEW
+    assert respaced.match_score == 100   # the same words: found by fingerprint
+    assert AuditEntry.objects.filter(action="factcheck.report_received").count() == 4
+
+
+@pytest.mark.parametrize(("text", "url", "field"), [
+    ("", "", "text"),
+    ("   \n ", "", "text"),
+    ("x" * 4097, "", "text"),
+    ("", "javascript:alert(1)", "url"),
+    ("", "bukan tautan", "url"),
+])
+def test_it_refuses_a_report_it_cannot_use_with_a_clear_error(madiun, text, url, field):
+    with pytest.raises(ValidationError) as caught:
+        staff_report(madiun, text, url=url)
+    assert field in caught.value.message_dict
+    assert not Report.objects.exists()
+
+
+def test_short_emoji_long_and_link_only_reports_are_kept_and_queued(madiun, publish):
+    publish(madiun, claim_reviewed=CLAIM)
+    one_word = staff_report(madiun, "coblos")
+    emoji = staff_report(madiun, "😡😡😡🙏🇮🇩")
+    long = staff_report(madiun, ((CHAIN + " ") * 27)[:4096])
+    link = staff_report(madiun, url="https://www.example.com/berita/pemilu-ulang?utm_source=wa&fbclid=x1")
+    same_link = staff_report(madiun, url="http://example.com/berita/pemilu-ulang/?utm_medium=grup")
+    for report in (one_word, emoji, link):
+        assert report.status == Report.Status.QUEUED and report.claim_id
+    assert one_word.answered_with is None   # too few words to answer anyone automatically
+    assert len(long.text) == 4096 and long.status == Report.Status.ANSWERED   # the same claim, however long
+    assert same_link.claim_id == link.claim_id   # tracking parameters and scheme do not split a claim
+
+
+def test_a_screenshot_is_hashed_and_the_same_picture_joins_its_claim(madiun):
+    first = staff_report(madiun, media=screenshot(1))
+    again = staff_report(madiun, media=screenshot(1, "JPEG"))
+    different = staff_report(madiun, media=screenshot(5))
+    assert len(first.image_hash) == 16 and first.media.name.startswith("cekfakta/")
+    assert again.claim_id == first.claim_id != different.claim_id
+
+
+def test_a_screenshot_that_is_not_an_image_is_refused_on_its_field(madiun):
+    fake = SimpleUploadedFile("layar.png", b"%PDF-1.4\n1 0 obj<<>>endobj\n", content_type="image/png")
+    with pytest.raises(ValidationError) as caught:
+        staff_report(madiun, "lihat gambar ini", media=fake)
+    assert "media" in caught.value.message_dict
+    assert not Report.objects.exists()
+
+
+def test_a_report_matching_a_published_clarification_is_answered_at_once(madiun, ri, make_staff, publish):
+    ri_verifier, ri_editor = make_staff(ri, Role.VERIFIER), make_staff(ri, Role.EDITOR)
+    national = publish(claim_reviewed=CLAIM, author=ri_verifier, approver=ri_editor)
+    report = staff_report(madiun, CHAIN)
+    assert report.status == Report.Status.ANSWERED and report.answered_with == national
+    assert report.match_score >= 40 and report.claim_id is None
+    assert report.suggestions[0]["id"] == national.pk and "coblos" in report.suggestions[0]["reasons"]
+
+
+def test_a_lower_offices_clarification_never_answers_a_higher_office(madiun, jatim, make_staff, publish):
+    publish(madiun, claim_reviewed=CLAIM)
+    report = staff_report(jatim, CHAIN)
+    assert report.status == Report.Status.QUEUED and report.suggestions == []
+
+
+def test_office_thresholds_decide_between_suggesting_and_answering(madiun, admin, publish):
+    clarification = publish(madiun, claim_reviewed=CLAIM)
+    services.update_settings(actor=admin, office=madiun, suggest_percent=20, auto_percent=100)
+    report = staff_report(madiun, "kpu coblos ulang surat suara di tps madiun besok pagi")
+    assert report.status == Report.Status.QUEUED
+    assert report.suggestions[0]["id"] == clarification.pk and report.suggestions[0]["percent"] >= 20
+    with pytest.raises(ValidationError) as caught:
+        services.update_settings(actor=admin, office=madiun, suggest_percent=90, auto_percent=50)
+    assert "auto_percent" in caught.value.message_dict
+
+
+def test_publishing_needs_a_second_person_and_tells_every_reporter_once(madiun, verifier, editor, wa_channel,
+                                                                        post_webhook, fake_wa):
+    for i in range(5):
+        post_webhook(wa_channel, whatsapp_body(text=f"CEK {CHAIN}", sender=f"+62812300000{i:02d}",
+                                               message_id=f"wamid.CEK{i}"))
+    post_webhook(wa_channel, whatsapp_body(text=f"cek: {CHAIN}", sender="+6281230000000",
+                                           message_id="wamid.CEKLAGI"))   # the same person twice
+    claim = Claim.objects.get()
+    assert claim.report_count == 6 and Report.objects.filter(source=Report.Source.KEYWORD).count() == 6
+    acknowledged = Delivery.objects.filter(text__contains="laporan Anda kami terima").count()
+    assert acknowledged == 6
+
+    clarification = services.save_clarification(actor=verifier, office=madiun, claim=claim,
+                                                claim_reviewed=CLAIM, verdict=Verdict.FALSE,
+                                                summary="Tidak ada pencoblosan ulang nasional.")
+    with pytest.raises(ValidationError):
+        services.publish_clarification(actor=editor, clarification=clarification)   # not submitted yet
+    services.submit_clarification(actor=verifier, clarification=clarification)
+    with pytest.raises(PermissionDenied):
+        services.publish_clarification(actor=verifier, clarification=clarification)  # no factcheck.approve
+    services.publish_clarification(actor=editor, clarification=clarification)
+
+    notices = Notice.objects.filter(clarification=clarification, kind=Notice.Kind.ANSWER)
+    assert notices.count() == 5 and set(notices.values_list("status", flat=True)) == {Notice.Status.QUEUED}
+    answers = Delivery.objects.filter(text__startswith="Hasil cek fakta")
+    assert answers.count() == 5 and "HOAKS/SALAH" in answers.first().text
+    assert services.notify(clarification_id=clarification.pk, kind=Notice.Kind.ANSWER) == 0   # a rerun adds none
+    assert Report.objects.filter(status=Report.Status.ANSWERED).count() == 6
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DONE and claim.resolution == Claim.Resolution.CLARIFIED
+    answered = Conversation.objects.get(member__addresses__value="+6281230000000")
+    assert answered.messages.filter(direction=Message.Direction.OUTBOUND, text__startswith="Hasil cek fakta").exists()
+
+
+def test_an_author_cannot_approve_their_own_clarification(madiun, editor):
+    clarification = services.save_clarification(actor=editor, office=madiun, claim_reviewed=CLAIM,
+                                                verdict=Verdict.FALSE, summary="Tidak benar.")
+    services.submit_clarification(actor=editor, clarification=clarification)
+    with pytest.raises(ValidationError, match="staf lain"):
+        services.publish_clarification(actor=editor, clarification=clarification)
+
+
+def test_a_published_clarification_changes_only_by_a_visible_correction_that_reaches_reporters(
+        madiun, editor, admin, publish, outbox):
+    staff_report(madiun, "kpu bakal coblos ulang surat suara pilpres seluruh tps", notify_address="mailto:a@b.id")
+    claim = Claim.objects.get()
+    clarification = publish(claim=claim, claim_reviewed=CLAIM)
+    with pytest.raises(ValidationError, match="koreksi"):
+        services.save_clarification(actor=editor, office=madiun, clarification=clarification, claim_reviewed=CLAIM,
+                                    verdict=Verdict.TRUE, summary="x")
+    with pytest.raises(ValidationError) as caught:
+        services.correct_clarification(actor=admin, clarification=clarification, note="", claim_reviewed=CLAIM,
+                                       verdict=Verdict.MISLEADING, summary="Sebagian benar.")
+    assert "note" in caught.value.message_dict
+    services.correct_clarification(actor=admin, clarification=clarification, note="Ada PSU di 3 TPS.",
+                                   claim_reviewed=CLAIM, verdict=Verdict.MISLEADING,
+                                   summary="PSU hanya di TPS tertentu.")
+    clarification.refresh_from_db()
+    assert clarification.revision == 2 and clarification.corrections.get().previous_verdict == Verdict.FALSE
+    kinds = list(Notice.objects.order_by("pk").values_list("kind", "revision"))
+    assert kinds == [(Notice.Kind.ANSWER, 1), (Notice.Kind.CORRECTION, 2)]
+
+
+def test_withdrawing_after_reporters_were_told_tells_them_and_puts_their_reports_back(madiun, admin, publish,
+                                                                                      wa_channel, post_webhook):
+    clarification = publish(madiun, claim_reviewed=CLAIM)
+    post_webhook(wa_channel, whatsapp_body(text=f"CEK {CHAIN}", message_id="wamid.W1"))
+    report = Report.objects.get()
+    assert report.status == Report.Status.ANSWERED
+    with pytest.raises(ValidationError):
+        services.withdraw_clarification(actor=admin, clarification=clarification, reason="  ")
+    services.withdraw_clarification(actor=admin, clarification=clarification, reason="Putusan keliru, diperiksa "
+                                                                                    "ulang.")
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED and report.claim is not None and report.answered_with is None
+    notices = Notice.objects.filter(report=report).order_by("pk")
+    assert [n.kind for n in notices] == [Notice.Kind.ANSWER, Notice.Kind.WITHDRAWAL]
+    assert Delivery.objects.filter(text__startswith="Klarifikasi ditarik").count() == 1
+    assert services.notify(clarification_id=clarification.pk, kind=Notice.Kind.WITHDRAWAL) == 0
+    assert staff_report(madiun, CHAIN).status == Report.Status.QUEUED   # no longer answers anyone
+
+
+def test_bulk_triage_merges_dismisses_and_assigns(madiun, verifier, make_staff):
+    a = staff_report(madiun, "Surat suara tercoblos ditemukan di rumah kepala desa").claim
+    b = staff_report(madiun, "Ada pemilih siluman 2 juta di DPT Jawa Timur").claim
+    c = staff_report(madiun, "Beli pulsa dapat hadiah mobil, klik tautan ini").claim
+    staff_report(madiun, "Pemilih siluman dua juta orang masuk DPT")
+    target = services.merge_claims(actor=verifier, office=madiun, claim_ids=[a.pk, b.pk])
+    assert target.report_count == 3 and Report.objects.filter(claim=target).count() == 3
+    assert Claim.objects.get(pk=a.pk if target.pk == b.pk else b.pk).resolution == Claim.Resolution.MERGED
+    assert services.dismiss_claims(actor=verifier, office=madiun, claim_ids=[c.pk]) == 1
+    assert Report.objects.get(claim=c).status == Report.Status.DISMISSED
+    other = make_staff(madiun, Role.VERIFIER)
+    assert services.assign_claims(actor=verifier, office=madiun, claim_ids=[target.pk], assignee=other) == 1
+    target.refresh_from_db()
+    assert target.assigned_to == other and target.status == Claim.Status.VERIFYING
+    with pytest.raises(ValidationError):
+        services.merge_claims(actor=verifier, office=madiun, claim_ids=[target.pk])
+
+
+def test_a_verifier_of_another_office_can_change_nothing(madiun, kab_madiun, make_staff):
+    claim = staff_report(madiun, CHAIN).claim
+    stranger = make_staff(kab_madiun, Role.VERIFIER)
+    with pytest.raises(PermissionDenied):
+        services.assign_claim(actor=stranger, claim=claim, assignee=stranger)
+    with pytest.raises(PermissionDenied):
+        services.save_clarification(actor=stranger, office=madiun, claim=claim, claim_reviewed=CLAIM,
+                                    verdict=Verdict.FALSE, summary="x")
+    with pytest.raises(ValidationError):   # another office's claim ids are simply not found in one's own office
+        services.dismiss_claims(actor=stranger, office=kab_madiun, claim_ids=[claim.pk])
+
+
+def test_five_hundred_reports_of_one_message_make_one_claim_and_five_hundred_single_answers(madiun, publish,
+                                                                                          django_assert_max_num_queries):
+    for i in range(500):
+        services.submit_report(office=madiun, source=Report.Source.PORTAL, text=CHAIN,
+                               notify_address=f"mailto:pelapor{i}@contoh.id", reporter_name=f"Pelapor {i}")
+    claim = Claim.objects.get()
+    assert claim.report_count == 500
+    clarification = publish(claim=claim, claim_reviewed=CLAIM)
+    assert Notice.objects.filter(clarification=clarification).count() == 500
+    assert Notice.objects.filter(status=Notice.Status.UNREACHABLE).count() == 500   # no e-mail channel: recorded
+    assert services.notify(clarification_id=clarification.pk, kind=Notice.Kind.ANSWER) == 0
+
+
+def test_the_tipline_takes_every_private_message_and_cek_alone_reports_the_message_before(madiun, admin, wa_channel,
+                                                                                         post_webhook):
+    post_webhook(wa_channel, whatsapp_body(text=CHAIN, message_id="wamid.FWD", sender="+6281230000009"))
+    assert not Report.objects.exists()   # a normal number: a question, not a report
+    post_webhook(wa_channel, whatsapp_body(text="CEK", message_id="wamid.CEK", sender="+6281230000009"))
+    report = Report.objects.get()
+    assert report.text == CHAIN and report.source == Report.Source.KEYWORD
+    post_webhook(wa_channel, whatsapp_body(text="cek", message_id="wamid.CEK2", sender="+6281239999999"))
+    assert Delivery.objects.filter(recipient="+6281239999999", text__contains="teruskan pesannya").exists()
+
+    from channels import services as channel_services
+
+    channel_services.update_channel(actor=admin, channel=wa_channel, expected_version=None, name=wa_channel.name,
+                                    config=wa_channel.config, secrets={}, rate_per_second=1000, tipline=True)
+    post_webhook(wa_channel, whatsapp_body(text="Info: TPS 12 pindah ke balai desa", message_id="wamid.TIP"))
+    assert Report.objects.filter(source=Report.Source.TIPLINE).count() == 1
