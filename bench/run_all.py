@@ -28,6 +28,7 @@ SCRIPTS = [
     ("bench_rate_limit.py", []),
     ("bench_inbox.py", []),
     ("bench_match.py", []),
+    ("bench_factcheck.py", []),
     ("bench_import.py", ["--rows", "500000"]),
     ("bench_broadcast_send.py", []),
 ]
