@@ -935,8 +935,8 @@ def figure_visible(servers: Servers, setup: dict, args, rng: random.Random, used
               f"{percentile(posted, 95):>20.1f}{max(n for _, _, n in series):>10}  "
               f"{'MET' if p95 < TARGET_VISIBLE_S * 1000 else 'MISSED'} (p95 < {TARGET_VISIBLE_S:g} s)")
     print("  The worker's router thread files messages (it looks every 0.2 s when idle), so a poll or two may come "
-          "before the message is there.\n  In a browser the list refreshes itself every 5 s (hx-trigger=\"every 5s\" in "
-          "inbox/_list.html): a person sees it up to 5 s later, 2.5 s on average.")
+          "before the message is there.\n  In a browser the list refreshes itself every 5 s "
+          "(hx-trigger=\"every 5s\" in inbox/_list.html): a person sees it up to 5 s later, 2.5 s on average.")
 
 
 # --- main ---------------------------------------------------------------------------------------------------------
