@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from content import services
@@ -17,6 +18,7 @@ from e2e.conftest import TIMEOUT_MS
 from elections.models import Election, Stage
 from elections.selectors import local_today
 from elections.services import create_election, create_stage, seed_elections
+from factcheck.models import Clarification, Verdict
 
 pytestmark = pytest.mark.e2e
 
@@ -88,6 +90,10 @@ def portal_content(madiun):
     article = publish(madiun, *first, tags=["Pemilu 2024", "DPT"], stage=stage)
     for item in rest:
         publish(madiun, *item)
+    Clarification.objects.create(
+        office=madiun, slug="kpu-mencoblos-ulang", claim_reviewed="KPU akan mencoblos ulang semua surat suara",
+        verdict=Verdict.FALSE, summary="Tidak ada pencoblosan ulang nasional.", body="Penjelasan **lengkap**.",
+        status=Clarification.Status.PUBLISHED, published_at=timezone.now())
     return article
 
 
@@ -118,6 +124,9 @@ def test_portal_pages_have_no_serious_axe_violations(page: Page, phone_page: Pag
         f"/kota-madiun/publikasi/{article.slug}/": article.title,
         "/kota-madiun/jadwal/": "Belum ditetapkan",
         "/kota-madiun/cari/?q=pemilu": "hasil untuk “pemilu”",
+        "/kota-madiun/cek-fakta/": "KPU akan mencoblos ulang",
+        "/kota-madiun/cek-fakta/kpu-mencoblos-ulang/": "Tidak ada pencoblosan ulang nasional.",
+        "/kota-madiun/lapor-hoaks/": "Lapor hoaks",
     }
     found = {}
     for path, text in pages.items():

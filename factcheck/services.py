@@ -554,7 +554,15 @@ def publish_clarification(*, actor, clarification: Clarification) -> Clarificati
                        .values_list("pk", flat=True))
         Report.objects.filter(pk__in=reports).update(status=Report.Status.ANSWERED, answered_with=current)
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.ANSWER, reports))
+    transaction.on_commit(_portal_changed)
     return current
+
+
+def _portal_changed() -> None:
+    """The office's portal lists clarifications: cached pages from before are stale."""
+    from portal.services import bump_generation
+
+    bump_generation()
 
 
 @transaction.atomic
@@ -599,6 +607,7 @@ def correct_clarification(*, actor, clarification: Clarification, note: str, **v
     record(actor=actor, office=current.office, action="factcheck.clarification_corrected", target=current,
            before=before, after={**_snapshot(current), "note": note})
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.CORRECTION, None))
+    transaction.on_commit(_portal_changed)
     return current
 
 
@@ -633,6 +642,7 @@ def withdraw_clarification(*, actor, clarification: Clarification, reason: str) 
     record(actor=actor, office=current.office, action="factcheck.clarification_withdrawn", target=current,
            after={"reason": reason})
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.WITHDRAWAL, None))
+    transaction.on_commit(_portal_changed)
     return current
 
 
@@ -754,6 +764,19 @@ def _send_notice(report: Report, clarification: Clarification, kind: str):
         return delivery, ""
 
 
+def erase_member_reports(member) -> int:
+    """Erasure (UU 27/2022): the person's reports lose what they sent and who sent it; the claims keep their
+    counts, so the forum still knows how widely a hoax was reported."""
+    from audit.services import REDACTED
+
+    reports = Report.objects.filter(reporter=member)
+    for report in reports.exclude(media=""):
+        if not report.message_id:   # a screenshot shared with an inbox message is erased with the message
+            report.media.delete(save=False)
+    return reports.update(reporter=None, reporter_name="", notify_address="", text=REDACTED, url="", ocr_text="",
+                          media="", image_hash="", fingerprint="")
+
+
 # Settings and imports ----------------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -811,6 +834,8 @@ def import_external(*, actor, office, data: bytes, filename: str = "") -> dict:
             skipped += 1
             continue
         created += 1
+    if created:
+        transaction.on_commit(_portal_changed)
     record(actor=actor, office=office, action="factcheck.external_imported", target=office,
            target_label=filename[:100] or None,
            after={"created": created, "skipped": skipped, "problems": len(result.problems)})

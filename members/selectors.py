@@ -167,6 +167,7 @@ def member_personal_data(member: Member) -> dict:
 def _traffic(member: Member) -> dict:
     """What was sent to the person and what they wrote: part of their data too."""
     from broadcasts.models import Delivery
+    from factcheck.models import Report
     from inbox.models import Message
 
     deliveries = Delivery.objects.filter(member=member).select_related("broadcast", "channel").order_by("id")
@@ -183,5 +184,10 @@ def _traffic(member: Member) -> dict:
             {"conversation": m.conversation.tracking_number, "direction": m.direction, "kind": m.kind,
              "text": m.text, "at": m.created_at.isoformat()}
             for m in messages
+        ],
+        "hoax_reports": [
+            {"tracking_number": r.tracking_number, "source": r.source, "status": r.status, "text": r.text,
+             "url": r.url, "screenshot": bool(r.media), "at": r.created_at.isoformat()}
+            for r in Report.objects.filter(reporter=member).order_by("created_at", "id")
         ],
     }

@@ -420,10 +420,12 @@ def erase_member(*, actor, member: Member, reason: str) -> Member:
     if member.import_job_id:
         _purge_import_file(member.import_job)
     from broadcasts.services import erase_member_traffic
+    from factcheck.services import erase_member_reports
     from inbox.services import erase_member_messages
 
     erase_member_traffic(member)
     erase_member_messages(member)
+    erase_member_reports(member)
     member.addresses.all().delete()
     member.tags.clear()
     member.manual_groups.clear()

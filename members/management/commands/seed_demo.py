@@ -5,11 +5,14 @@ Running it again changes nothing.
 """
 
 import csv
+import json
 import random
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import create_staff
@@ -78,6 +81,7 @@ class Command(BaseCommand):
             self._outboxes([madiun, Office.objects.get(code="35.19"), Office.objects.get(code="35"),
                             Office.objects.get(code="00")])
             self._saved_replies(madiun)
+            self._factcheck(madiun, Office.objects.get(code="00"))
         self.stdout.write(self.style.SUCCESS("Data contoh siap."))
         if created_users:
             self.stdout.write(f"Akun contoh (kata sandi semua: {DEMO_PASSWORD}):")
@@ -102,6 +106,26 @@ class Command(BaseCommand):
         for code, title, text in replies:
             if not SavedReply.objects.filter(office=office, shortcode=code).exists():
                 save_reply_template(actor=None, office=office, shortcode=code, title=title, text=text)
+
+    def _factcheck(self, madiun: Office, national: Office) -> None:
+        """KPU RI's clarifications (from the project's dev set) answer reports at once; one local rumour waits in
+        KPU Kota Madiun's queue with three reports."""
+        from factcheck import services as factcheck
+        from factcheck.models import Clarification, Report, Verdict
+
+        if Clarification.objects.filter(office=national).exists():
+            return
+        devset = Path(settings.BASE_DIR) / "factcheck" / "devset" / "clarifications.jsonl"
+        for row in [json.loads(line) for line in devset.read_text().splitlines()[:12]]:
+            Clarification.objects.create(
+                office=national, slug=f"klarifikasi-{row['id'].lower()}", claim_reviewed=row["claim"][:500],
+                verdict=Verdict.FALSE, summary=row["text"].split("Penjelasan:", 1)[-1].strip()[:300],
+                body=row["text"].split("Penjelasan:", 1)[-1].strip(), status=Clarification.Status.PUBLISHED,
+                published_at=timezone.now())
+        for text in ["Kotak suara dari gudang KPU Kota Madiun dipindah diam-diam malam ini, awasi!!",
+                     "awas kotak suara di gudang kpu kota madiun dipindah diam2 tadi malam",
+                     "Benarkah kotak suara gudang KPU Madiun dipindahkan diam-diam malam hari?"]:
+            factcheck.submit_report(office=madiun, source=Report.Source.STAFF, text=text, forwarded=True)
 
     def _users(self) -> bool:
         created = False
