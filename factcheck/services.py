@@ -97,10 +97,12 @@ def _image_facts(media) -> tuple[str, object]:
 
 def submit_report(*, office, source: str, text: str = "", url: str = "", media=None, actor=None, reporter=None,
                   reporter_name: str = "", conversation=None, message=None, channel=None, notify_address: str = "",
-                  forwarded: bool = False, frequently_forwarded: bool = False, created_at=None) -> Report:
+                  forwarded: bool = False, frequently_forwarded: bool = False, created_at=None,
+                  media_follows: bool = False) -> Report:
     """A report in, matched, and either answered at once or queued in its claim. Never loses the report: matching
-    problems leave it queued."""
-    text, url = _clean_report(text, url, media)
+    problems leave it queued. `media_follows`: the picture is an inbox message's attachment the worker is still
+    fetching (attach_message_image() hashes it when it arrives)."""
+    text, url = _clean_report(text, url, media or media_follows)
     image_hash = ""
     if media:
         image_hash, _image = _image_facts(media)
@@ -231,11 +233,18 @@ def take_inbox_message(*, message, channel) -> bool:
 
 def report_from_message(*, message, source: str, actor=None, text: str | None = None) -> Report:
     """An inbox message (or, for CEK alone, the message before it) as a report; the reporter is told its number."""
+    from inbox.models import Message
+
     conversation = message.conversation
     report = submit_report(
         office=conversation.office, source=source, text=message.text if text is None else text, actor=actor,
         reporter=conversation.member, conversation=conversation, message=message, channel=message.channel,
-        forwarded=message.forwarded, frequently_forwarded=message.frequently_forwarded)
+        forwarded=message.forwarded, frequently_forwarded=message.frequently_forwarded,
+        media_follows=bool(message.media_status))
+    if message.media_status == Message.MediaStatus.STORED and message.media_mime_type.startswith("image/"):
+        with message.media.open("rb") as handle:
+            attach_message_image(message=message, content=handle.read())
+        report.refresh_from_db()
     if report.status == Report.Status.QUEUED:
         _acknowledge(report)
     return report
@@ -262,11 +271,37 @@ def attach_message_image(*, message, content: bytes) -> None:
         image = images.open_image(content)
     except images.NotAnImage:
         return
-    Report.objects.filter(pk__in=[r.pk for r in reports]).update(image_hash=images.perceptual_hash(image),
-                                                                  media=message.media.name)
+    image_hash = images.perceptual_hash(image)
+    Report.objects.filter(pk__in=[r.pk for r in reports]).update(image_hash=image_hash, media=message.media.name)
+    for report in reports:
+        _join_claim_of_same_picture(report, image_hash)
     if images.ocr_available():
         for report in reports:
             transaction.on_commit(lambda pk=report.pk: _enqueue_ocr(pk))
+
+
+def _join_claim_of_same_picture(report: Report, image_hash: str) -> None:
+    """A report that started a claim of its own before its picture arrived joins the open claim that already has
+    the same picture; its own claim, now empty, is closed as merged."""
+    from factcheck.images import SAME_IMAGE_DISTANCE, hash_distance
+
+    if report.claim_id is None or Report.objects.filter(claim_id=report.claim_id).exclude(pk=report.pk).exists():
+        return
+    others = (Report.objects.filter(office_id=report.office_id, claim__status__in=OPEN).exclude(image_hash="")
+              .exclude(claim_id=report.claim_id).order_by("-pk").values_list("image_hash", "claim_id")[:5000])
+    target = next((claim_id for other, claim_id in others if hash_distance(image_hash, other) <= SAME_IMAGE_DISTANCE),
+                  None)
+    if target is None:
+        return
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(claim_id=target, match_score=100)
+        Claim.objects.filter(pk=target).update(
+            report_count=F("report_count") + 1,
+            forwarded_many_count=F("forwarded_many_count") + int(report.frequently_forwarded),
+            last_reported_at=report.created_at)
+        Claim.objects.filter(pk=report.claim_id).update(status=Claim.Status.DONE, resolution=Claim.Resolution.MERGED,
+                                                        merged_into_id=target, report_count=0,
+                                                        updated_at=timezone.now())
 
 
 def attach_ocr_text(*, report: Report, text: str) -> None:

@@ -129,27 +129,28 @@ def route_pending(*, limit: int = ROUTE_BATCH) -> int:
     from broadcasts import keywords
 
     pending = list(InboundMessage.objects.filter(routed_at=None, route_attempts__lt=InboundMessage.MAX_ROUTE_ATTEMPTS)
-                   .order_by("pk").values_list("pk", flat=True)[:limit])
+                   .order_by("pk")[:limit])
+    channels = Channel.objects.select_related("office").in_bulk({m.channel_id for m in pending})
     routed = 0
-    for pk in pending:
+    for inbound in pending:
         try:
             with transaction.atomic():
-                inbound = (InboundMessage.objects.select_for_update(skip_locked=True)
-                           .select_related("channel__office").filter(pk=pk, routed_at=None).first())
-                if inbound is None:   # another worker took it
+                taken = list(InboundMessage.objects.select_for_update(skip_locked=True).filter(
+                    pk=inbound.pk, routed_at=None).values_list("pk", flat=True))
+                if not taken:   # another worker has it, or had it
                     continue
-                channel = inbound.channel
+                channel = inbound.channel = channels[inbound.channel_id]
                 if inbound.sender_handle:
                     keywords.connect_handle(channel=channel, message=inbound)
                 if inbound.keyword:
                     keywords.handle(channel=channel, message=inbound)
                 route_inbound(channel=channel, inbound=inbound)
-                InboundMessage.objects.filter(pk=pk).update(routed_at=timezone.now(), route_error="")
+                InboundMessage.objects.filter(pk=inbound.pk).update(routed_at=timezone.now(), route_error="")
             routed += 1
         except Exception as exc:   # noqa: BLE001 - one bad message must not stop the others
-            logger.exception("routing inbound message %s failed", pk)
-            InboundMessage.objects.filter(pk=pk).update(route_attempts=F("route_attempts") + 1,
-                                                        route_error=f"{type(exc).__name__}: {exc}"[:500])
+            logger.exception("routing inbound message %s failed", inbound.pk)
+            InboundMessage.objects.filter(pk=inbound.pk).update(route_attempts=F("route_attempts") + 1,
+                                                                route_error=f"{type(exc).__name__}: {exc}"[:500])
     return routed
 
 

@@ -262,3 +262,29 @@ def test_the_tipline_takes_every_private_message_and_cek_alone_reports_the_messa
                                     config=wa_channel.config, secrets={}, rate_per_second=1000, tipline=True)
     post_webhook(wa_channel, whatsapp_body(text="Info: TPS 12 pindah ke balai desa", message_id="wamid.TIP"))
     assert Report.objects.filter(source=Report.Source.TIPLINE).count() == 1
+
+
+def test_a_screenshot_sent_with_cek_is_fetched_hashed_and_the_same_picture_joins_its_claim(
+        madiun, wa_channel, fake_wa, post_webhook):
+    import json
+
+    from inbox.tests.conftest import WEBHOOKS
+
+    fake_wa.media["1003383421387256"] = (screenshot(3).read(), "image/png")
+
+    def send_image(sender: str, message_id: str, caption: str) -> None:
+        payload = json.loads((WEBHOOKS / "inbound_image_caption.json").read_text())
+        value = payload["entry"][0]["changes"][0]["value"]
+        value["contacts"] = [{"wa_id": sender, "profile": {"name": "Pelapor"}}]
+        value["messages"][0].update({"from": sender, "id": message_id})
+        value["messages"][0]["image"]["caption"] = caption
+        post_webhook(wa_channel, json.dumps(payload).encode())
+
+    send_image("6281230000031", "wamid.IMG1", "CEK")            # the picture alone
+    first = Report.objects.get()
+    assert first.source == Report.Source.KEYWORD and len(first.image_hash) == 16 and first.media
+    send_image("6281230000032", "wamid.IMG2", "cek ini benar?")   # the same picture from someone else
+    second = Report.objects.exclude(pk=first.pk).get()
+    assert second.claim_id == first.claim_id
+    assert Claim.objects.get(pk=first.claim_id).report_count == 2
+    assert Claim.objects.filter(resolution=Claim.Resolution.MERGED).count() == 1   # its own claim, emptied
