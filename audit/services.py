@@ -22,8 +22,10 @@ def record(*, actor, office, action: str, target: models.Model | None = None, be
     )
 
 
-def redact_target_history(*, target_type: str, target_ids: list[str]) -> int:
-    """Erasure (UU 27/2022): remove personal values from earlier audit rows, keeping that they happened."""
-    return AuditEntry.objects.filter(target_type=target_type, target_id__in=target_ids).update(
-        before=None, after=None, target_label=REDACTED
-    )
+def redact_target_history(*, target_type: str, target_ids: list[str], actions: list[str] | None = None) -> int:
+    """Erasure (UU 27/2022): remove personal values from earlier audit rows (only those `actions`, if given),
+    keeping that they happened."""
+    rows = AuditEntry.objects.filter(target_type=target_type, target_id__in=target_ids)
+    if actions is not None:
+        rows = rows.filter(action__in=actions)
+    return rows.update(before=None, after=None, target_label=REDACTED)

@@ -395,6 +395,7 @@ def insert_messages(connection, channel) -> None:
         "text": "m.text", "media_id": "''", "media_mime_type": "''", "forwarded": "%s",
         "frequently_forwarded": "%s", "sent_at": "m.created_at", "received_at": "m.created_at", "raw": "'{}'",
         "keyword": "''", "routed_at": "m.created_at", "route_attempts": "0", "route_error": "''",
+        "route_failed_at": "NULL",
     }
     inbound_columns = [f.column for f in InboundMessage._meta.concrete_fields]
     if sorted(inbound_columns) != sorted(inbound_values):

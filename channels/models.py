@@ -118,6 +118,7 @@ class InboundMessage(models.Model):
     routed_at = models.DateTimeField(null=True, blank=True)
     route_attempts = models.PositiveSmallIntegerField(default=0)
     route_error = models.CharField(max_length=500, blank=True)
+    route_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at"]

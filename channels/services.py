@@ -105,6 +105,7 @@ def update_channel(*, actor, channel: Channel, expected_version: int | None, nam
     current.save()
     current.refresh_from_db()
     forget_channel(current)
+    transaction.on_commit(lambda: forget_channel(current))   # and again once other threads can see the change
     record(actor=actor, office=current.office, action="channel.updated", target=current, before=before,
            after={**_snapshot(current), "secrets_changed": changed_secrets})
     return current
@@ -240,7 +241,7 @@ def store_inbound(*, channel: Channel, event: InboundEvent) -> bool:
         "media_mime_type": event.media_mime_type[:100], "forwarded": event.forwarded,
         "frequently_forwarded": event.frequently_forwarded, "sent_at": event.sent_at, "received_at": now,
         "raw": event.raw, "keyword": keyword, "routed_at": None if event.private else now, "route_attempts": 0,
-        "route_error": "",
+        "route_error": "", "route_failed_at": None,
     }
     fields = [InboundMessage._meta.get_field(name) for name in values]
     quote = connection.ops.quote_name
@@ -281,7 +282,7 @@ def retry_routing(*, actor, channel: Channel) -> int:
     """Messages whose routing into the inbox failed every attempt get a fresh set of attempts (after the cause was
     fixed); the worker's router takes them within a second."""
     stuck = channel.inbound_messages.filter(routed_at=None, route_attempts__gte=InboundMessage.MAX_ROUTE_ATTEMPTS)
-    count = stuck.update(route_attempts=0)
+    count = stuck.update(route_attempts=0, route_failed_at=None)
     if count:
         record(actor=actor, office=channel.office, action="channel.routing_retried", target=channel,
                after={"messages": count})

@@ -50,12 +50,16 @@ class LexicalIndex:
         self._idf: dict[str, float] = {}
         self._average = 1.0
         self._lookups: dict[str, dict[int, int]] = {}
+        self.groups: list[object] = []
 
-    def build(self, documents: Iterable[tuple[str, str]]) -> "LexicalIndex":
-        for doc_id, text in documents:
+    def build(self, documents: Iterable[tuple]) -> "LexicalIndex":
+        """(id, text) pairs, or (id, text, group) triples: search() can then be limited to some groups (offices)
+        while it scores, so matches of other groups never crowd out the ones wanted."""
+        for doc_id, text, *group in documents:
             counts = Counter(self.analyzer(text))
             index = len(self.ids)
             self.ids.append(doc_id)
+            self.groups.append(group[0] if group else None)
             self.lengths.append(sum(counts.values()))
             for term, tf in counts.items():
                 self.postings[term].append((index, tf))
@@ -73,7 +77,7 @@ class LexicalIndex:
     def _weight(self, term: str) -> float:
         return self._idf.get(term, 0.0) * (PAIR_WEIGHT if "+" in term else 1.0)
 
-    def search(self, text: str, k: int = 10) -> list[Match]:
+    def search(self, text: str, k: int = 10, groups: set | frozenset | None = None) -> list[Match]:
         query = Counter(self.analyzer(text))
         known = sorted((t for t in query if t in self.postings), key=lambda t: len(self.postings[t]))
         if not known:
@@ -92,6 +96,8 @@ class LexicalIndex:
             else:
                 pairs = postings
             for index, tf in pairs:
+                if groups is not None and self.groups[index] not in groups:
+                    continue
                 norm = tf + K1 * (1 - B + B * self.lengths[index] / self._average)
                 scores[index] += weight * tf * (K1 + 1) / norm
             if len(scores) > MAX_CANDIDATES:

@@ -62,7 +62,8 @@ class Claim(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["office", "status", "-report_count"]),
-                   models.Index(fields=["office", "-last_reported_at"])]
+                   models.Index(fields=["office", "-last_reported_at"]),
+                   models.Index(fields=["office", "updated_at"])]
 
     def __str__(self) -> str:
         return self.summary[:80]
@@ -109,6 +110,9 @@ class Clarification(models.Model):
     revision = models.PositiveIntegerField(default=1)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
+    # Whoever last changed the text: like the author, they cannot be the one who approves it.
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
@@ -123,8 +127,9 @@ class Clarification(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "slug"], name="clarification_slug_per_office"),
-                       models.UniqueConstraint(fields=["external_url"], condition=~models.Q(external_url=""),
-                                               name="clarification_external_once")]
+                       models.UniqueConstraint(fields=["office", "external_url"],
+                                               condition=~models.Q(external_url=""),
+                                               name="clarification_external_once_per_office")]
         indexes = [models.Index(fields=["office", "status", "-published_at"])]
 
     def __str__(self) -> str:

@@ -1,9 +1,10 @@
 """Reads for cek fakta: what a staff member may see, and what a report matches.
 
-Matching keeps two in-memory indexes per process (published clarifications of every office; open claims), rebuilt
-when the newest `updated_at` or id anywhere in the table moves (two index lookups, not a scan), so a worker answers
-in milliseconds and a clarification published by another process is seen by the next report. Counters on a claim
-are written with update(), which leaves updated_at alone: a new report does not rebuild the claims index.
+Matching keeps in-memory indexes per process (published clarifications of every office, searched only among the
+offices a report may be answered from; each office's open claims), rebuilt when their key moves (a few index
+lookups, not a scan), so a worker answers in milliseconds and a change made by another process is seen by the next
+report. Counters on a claim are written with update(), which leaves updated_at alone: a new report does not
+rebuild the claims index.
 """
 
 import threading
@@ -40,7 +41,12 @@ def claims_for(user) -> QuerySet[Claim]:
 
 
 def clarifications_for(user) -> QuerySet[Clarification]:
-    return Clarification.objects.filter(office_id__in=visible_office_ids(user.office))
+    """Their office's and its descendants' clarifications, and the published ones of the offices above (those
+    answer this office's reports too, so staff must be able to open them)."""
+    above = [o.pk for o in user.office.ancestors()]
+    return Clarification.objects.filter(
+        Q(office_id__in=visible_office_ids(user.office)) |
+        Q(office_id__in=above, status__in=[Clarification.Status.PUBLISHED, Clarification.Status.WITHDRAWN]))
 
 
 def reports_for(user) -> QuerySet[Report]:
@@ -66,46 +72,66 @@ def confidence(score: float, ideal: float, runner_up: float | None) -> int:
 
 
 class _CachedIndex:
-    def __init__(self, model, text_of, queryset):
-        self.model, self.text_of, self.queryset = model, text_of, queryset   # queryset: a callable
+    """One LexicalIndex of `rows()` (id, office, texts…), rebuilt when `key()` changes. Readers take a snapshot
+    under the lock, so a rebuild in another thread never changes what they are looking at."""
+
+    def __init__(self, key, rows):
+        self.key_of, self.rows = key, rows
         self.key = None
-        self.index = LexicalIndex()
-        self.offices: dict[str, int] = {}
-        self.texts: dict[str, str] = {}
+        self.snapshot: tuple[LexicalIndex, dict[str, str]] = (LexicalIndex(), {})
         self.lock = threading.Lock()
 
-    def current(self) -> LexicalIndex:
-        key = tuple(self.model.objects.aggregate(u=Max("updated_at"), p=Max("pk")).values())
+    def current(self) -> tuple[LexicalIndex, dict[str, str]]:
+        key = self.key_of()
         with self.lock:
             if key != self.key:
-                items = list(self.queryset().values_list("pk", "office_id", *self.text_of))
-                self.offices = {str(pk): office for pk, office, *_ in items}
-                self.texts = {str(pk): "\n".join(texts) for pk, _o, *texts in items}
-                self.index = LexicalIndex().build(self.texts.items())
-                self.key = key
-            return self.index
+                items = list(self.rows())
+                texts = {str(pk): "\n".join(parts) for pk, _office, *parts in items}
+                index = LexicalIndex().build((str(pk), texts[str(pk)], office) for pk, office, *_ in items)
+                self.snapshot, self.key = (index, texts), key
+            return self.snapshot
 
-    def search(self, text: str, offices: set[int], exclude: set[str] = frozenset()) -> list[Suggestion]:
-        index = self.current()
-        found = [m for m in index.search(text, k=SEARCH_DEPTH) if self.offices.get(m.id) in offices
-                 and m.id not in exclude]
+    def search(self, text: str, offices: set[int]) -> list[Suggestion]:
+        index, texts = self.current()
+        found = index.search(text, k=SEARCH_DEPTH, groups=offices)
         if not found:
             return []
         ideal = index.self_score(text)
         runner_up = found[1].score if len(found) > 1 else None
         best = Suggestion(int(found[0].id), confidence(found[0].score, ideal, runner_up),
-                          index.explain(text, self.texts[found[0].id]))
+                          index.explain(text, texts[found[0].id]))
         rest = [Suggestion(int(m.id), confidence(m.score, ideal, found[0].score),
-                           index.explain(text, self.texts[m.id])) for m in found[1:5]]
+                           index.explain(text, texts[m.id])) for m in found[1:5]]
         return [best, *rest]
 
 
-_clarifications = _CachedIndex(
-    Clarification, ("claim_reviewed", "summary"),
-    lambda: Clarification.objects.filter(status=Clarification.Status.PUBLISHED))
-_claims = _CachedIndex(
-    Claim, ("summary",),
-    lambda: Claim.objects.filter(status__in=[Claim.Status.NEW, Claim.Status.VERIFYING]))
+def _clarifications_key() -> tuple:
+    """Publishing, correcting, withdrawing and importing bump the portal's generation once committed (so a
+    transaction that commits late is still seen); the newest change and id catch the rest."""
+    from portal.models import SiteGeneration
+
+    generation = SiteGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    return generation, *Clarification.objects.aggregate(u=Max("updated_at"), p=Max("pk")).values()
+
+
+_clarifications = _CachedIndex(_clarifications_key, lambda: Clarification.objects.filter(
+    status=Clarification.Status.PUBLISHED).values_list("pk", "office_id", "claim_reviewed", "summary"))
+_claims: dict[int, _CachedIndex] = {}
+_claims_lock = threading.Lock()
+
+
+def _open_claims(office_id: int) -> _CachedIndex:
+    """One index per office (a claim only ever groups its own office's reports), so a new claim rebuilds the
+    office's few hundred, not the country's; the open count catches a claim closed by a late commit."""
+    with _claims_lock:
+        if office_id not in _claims:
+            open_claims = Claim.objects.filter(office_id=office_id, status__in=[Claim.Status.NEW,
+                                                                                 Claim.Status.VERIFYING])
+            _claims[office_id] = _CachedIndex(
+                lambda: (*Claim.objects.filter(office_id=office_id).aggregate(
+                    u=Max("updated_at"), p=Max("pk")).values(), open_claims.count()),
+                lambda: open_claims.values_list("pk", "office_id", "summary"))
+        return _claims[office_id]
 
 
 def match_clarifications(text: str, office: Office) -> list[Suggestion]:
@@ -113,7 +139,7 @@ def match_clarifications(text: str, office: Office) -> list[Suggestion]:
 
 
 def match_open_claims(text: str, office: Office) -> list[Suggestion]:
-    return _claims.search(text, {office.pk})
+    return _open_claims(office.pk).search(text, {office.pk})
 
 
 def has_enough_words(text: str) -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -146,15 +146,25 @@ def _match_and_file(report: Report) -> None:
     report.suggestions = [{"id": s.id, "percent": s.percent, "reasons": s.reasons} for s in suggestions
                           if s.percent >= config.suggest_percent]
     best = suggestions[0] if suggestions else None
+    clarification = None
     if best is not None and best.percent >= config.auto_percent and selectors.has_enough_words(text):
-        clarification = Clarification.objects.get(pk=best.id)
+        # The index may be a moment old: only a clarification still published answers anyone.
+        clarification = Clarification.objects.filter(pk=best.id, status=Clarification.Status.PUBLISHED).first()
+    if clarification is not None:
         report.status, report.answered_with, report.match_score = Report.Status.ANSWERED, clarification, best.percent
         report.save(update_fields=["suggestions", "status", "answered_with", "match_score"])
         record(actor=None, office=office, action="factcheck.report_auto_answered", target=report,
                target_label=report.tracking_number, after={"clarification": clarification.pk,
                                                            "percent": best.percent, "reasons": best.reasons})
-        transaction.on_commit(lambda: _enqueue_notices(clarification.pk, Notice.Kind.ANSWER, [report.pk]))
+        # Someone who asks again about a hoax they asked about before is answered again: this answer is for this
+        # report, not one per person like the notices sent when a clarification is published.
+        transaction.on_commit(lambda: _enqueue_notices(clarification.pk, Notice.Kind.ANSWER, [report.pk],
+                                                       per_report=True))
         return
+    _file_in_claim(report, config)
+
+
+def _file_in_claim(report: Report, config: Settings) -> None:
     claim = _claim_for(report, config)
     report.claim = claim
     report.save(update_fields=["suggestions", "claim", "match_score"])
@@ -164,6 +174,12 @@ def _match_and_file(report: Report) -> None:
         last_reported_at=report.created_at)
 
 
+def _open_claim(pk) -> Claim | None:
+    """The claim locked, if still open: a claim being published or merged at this moment is not joined (its
+    publisher would not see this report); the report then finds another claim or starts one."""
+    return Claim.objects.select_for_update().filter(pk=pk, status__in=OPEN).first()
+
+
 def _claim_for(report: Report, config: Settings) -> Claim:
     """The open claim this report repeats: the same text (fingerprint), the same picture, or a lexical match above
     the office's suggestion threshold; otherwise a new claim."""
@@ -171,24 +187,27 @@ def _claim_for(report: Report, config: Settings) -> Claim:
     if report.fingerprint:
         same = (Report.objects.filter(office=office, fingerprint=report.fingerprint, claim__status__in=OPEN)
                 .exclude(pk=report.pk).values_list("claim_id", flat=True).first())
-        if same:
+        if same and (claim := _open_claim(same)):
             report.match_score = 100
-            return Claim.objects.get(pk=same)
+            return claim
     if report.image_hash:
         from factcheck.images import SAME_IMAGE_DISTANCE, hash_distance
 
         recent = (Report.objects.filter(office=office, claim__status__in=OPEN).exclude(image_hash="")
                   .exclude(pk=report.pk).order_by("-pk").values_list("image_hash", "claim_id")[:5000])
         for other_hash, claim_id in recent:
-            if hash_distance(report.image_hash, other_hash) <= SAME_IMAGE_DISTANCE:
+            if hash_distance(report.image_hash, other_hash) <= SAME_IMAGE_DISTANCE and (
+                    claim := _open_claim(claim_id)):
                 report.match_score = 100
-                return Claim.objects.get(pk=claim_id)
+                return claim
     text = report.match_text
     if text:
-        found = selectors.match_open_claims(text, office)
-        if found and found[0].percent >= max(config.suggest_percent, CLAIM_JOIN_PERCENT):
-            report.match_score = found[0].percent
-            return Claim.objects.get(pk=found[0].id)
+        for found in selectors.match_open_claims(text, office)[:3]:
+            if found.percent < max(config.suggest_percent, CLAIM_JOIN_PERCENT):
+                break
+            if claim := _open_claim(found.id):
+                report.match_score = found.percent
+                return claim
     summary = " ".join((report.text or report.url or report.ocr_text or _("(tangkapan layar)")).split())[:300]
     claim = Claim.objects.create(office=office, summary=summary, first_reported_at=report.created_at,
                                  last_reported_at=report.created_at)
@@ -196,32 +215,57 @@ def _claim_for(report: Report, config: Settings) -> Claim:
     return claim
 
 
-CEK = re.compile(r"^\s*(?:#|/)?cek(?:\s*fakta)?\b[\s:.,!-]*", re.IGNORECASE)
+# "CEK" as the word people are told to type (in capitals), "cek fakta", "#cek" or "/cek" in any case; a lower-case
+# "cek …" only alone, on a forwarded message or as a picture's caption: "Cek DPT saya di mana?" is a question for
+# the inbox, not a report.
+CEK = re.compile(r"^\s*(?:(?:#|/)cek\b|cek\s*fakta\b|CEK\b)[\s:.,!-]*")
+CEK_ANY_CASE = re.compile(r"^\s*cek\b[\s:.,!-]*", re.IGNORECASE)
 CEK_LOOKBACK = timedelta(minutes=30)
+
+
+def _cek_command(message) -> re.Match | None:
+    text = message.text or ""
+    command = CEK.match(text) or (CEK.match(text.lower()) if text.lower().lstrip().startswith("cek fakta") else None)
+    loose = CEK_ANY_CASE.match(text) if command is None else None
+    if loose and (message.forwarded or message.media_status or not text[loose.end():].strip()):
+        command = loose
+    return command
 
 
 def take_inbox_message(*, message, channel) -> bool:
     """An inbound message that is a hoax report: anything sent to a tipline channel, or "CEK <message>" (CEK alone
-    reports the person's previous message, e.g. the chain message they forwarded just before). True when taken."""
+    reports the person's previous message, e.g. the chain message they forwarded just before). True when taken.
+    A message that cannot be a report (nothing in it to check) stays an ordinary inbox message."""
     from inbox.models import Message
 
     text = message.text or ""
-    command = CEK.match(text)
+    command = _cek_command(message)
     if not channel.tipline and command is None:
         return False
-    if command is None:
-        report_from_message(message=message, source=Report.Source.TIPLINE)
-        return True
-    rest = text[command.end():].strip()
-    if rest or message.media_status:
-        report_from_message(message=message, source=Report.Source.KEYWORD, text=rest)
-        return True
-    previous = (message.conversation.messages.filter(
-        direction=Message.Direction.INBOUND, created_at__gte=message.created_at - CEK_LOOKBACK,
-        created_at__lte=message.created_at).exclude(pk=message.pk).order_by("-created_at", "-pk").first())
-    if previous is not None and (previous.text.strip() or previous.media_status):
-        report_from_message(message=previous, source=Report.Source.KEYWORD)
-        return True
+    try:
+        if command is None:
+            if not text.strip() and not message.media_status:
+                return False   # a reaction, a contact card: nothing to check
+            report_from_message(message=message, source=Report.Source.TIPLINE)
+            return True
+        rest = text[command.end():].strip()
+        if rest or message.media_status:
+            report_from_message(message=message, source=Report.Source.KEYWORD, text=rest)
+            return True
+        previous = (message.conversation.messages.filter(
+            direction=Message.Direction.INBOUND, created_at__gte=message.created_at - CEK_LOOKBACK,
+            created_at__lte=message.created_at).exclude(pk=message.pk).order_by("-created_at", "-pk").first())
+        if previous is not None and (previous.text.strip() or previous.media_status):
+            already = Report.objects.filter(message=previous).first()
+            if already is not None:   # on a tipline the forwarded message already was a report
+                if already.status == Report.Status.QUEUED:
+                    _acknowledge(already)
+            else:
+                report_from_message(message=previous, source=Report.Source.KEYWORD)
+            return True
+    except ValidationError:
+        logger.info("inbox message %s not taken as a report: nothing to check", message.pk)
+        return False
     from inbox.services import send_automatic
 
     with override("id"):
@@ -417,6 +461,7 @@ def merge_claims(*, actor, office, claim_ids: list[int], into_id: int | None = N
     others = [c for c in claims if c.pk != target.pk]
     for other in others:
         Report.objects.filter(claim=other).update(claim=target)
+        Clarification.objects.filter(claim=other).update(claim=target)
         other.status, other.resolution, other.merged_into = Claim.Status.DONE, Claim.Resolution.MERGED, target
         _save_claim(other, ["status", "resolution", "merged_into"])
     target.report_count = Report.objects.filter(claim=target).count()
@@ -529,14 +574,15 @@ def save_clarification(*, actor, office, claim: Claim | None = None, clarificati
     if clarification is None:
         if claim is not None and claim.office_id != office.pk:
             raise PermissionDenied("claim of another office")
-        clarification = Clarification.objects.create(office=office, claim=claim, author=actor,
+        clarification = Clarification.objects.create(office=office, claim=claim, author=actor, edited_by=actor,
                                                      slug=_unique_slug(office, cleaned["claim_reviewed"]), **cleaned)
         record(actor=actor, office=office, action="factcheck.clarification_created", target=clarification,
                after=_snapshot(clarification))
         if claim is not None and claim.status == Claim.Status.NEW:
             Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.VERIFYING, updated_at=timezone.now())
         return clarification
-    current = Clarification.objects.select_for_update().get(pk=clarification.pk, office=office)
+    _require(actor, "factcheck.verify", clarification.office)
+    current = Clarification.objects.select_for_update().get(pk=clarification.pk)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(_("Klarifikasi ini baru saja diubah orang lain. Muat ulang halaman."))
     if current.status not in (Clarification.Status.DRAFT, Clarification.Status.PENDING) or current.is_external:
@@ -544,6 +590,7 @@ def save_clarification(*, actor, office, claim: Claim | None = None, clarificati
     before = _snapshot(current)
     for key, value in cleaned.items():
         setattr(current, key, value)
+    current.edited_by = actor
     current.status = Clarification.Status.DRAFT   # an edit after submission needs approval again
     current.version += 1
     current.save()
@@ -572,25 +619,37 @@ def publish_clarification(*, actor, clarification: Clarification) -> Clarificati
     current = Clarification.objects.select_for_update().get(pk=clarification.pk)
     if current.status != Clarification.Status.PENDING:
         raise ValidationError(_("Klarifikasi harus diajukan dulu sebelum disetujui."))
-    if current.author_id == actor.pk:
-        raise ValidationError(_("Klarifikasi disetujui oleh staf lain, bukan penulisnya."))
-    current.status, current.approved_by = Clarification.Status.PUBLISHED, actor
+    if actor.pk in (current.author_id, current.edited_by_id):
+        raise ValidationError(_("Klarifikasi disetujui oleh staf lain, bukan yang menulis atau terakhir mengubahnya."))
+    claim = _claim_to_close(current.claim_id)
+    current.status, current.approved_by, current.claim = Clarification.Status.PUBLISHED, actor, claim
     current.published_at = current.published_at or timezone.now()
     current.version += 1
     current.save()
     record(actor=actor, office=current.office, action="factcheck.clarification_published", target=current,
            after=_snapshot(current))
     reports = []
-    if current.claim_id:
-        Claim.objects.filter(pk=current.claim_id).update(status=Claim.Status.DONE,
-                                                         resolution=Claim.Resolution.CLARIFIED,
-                                                         updated_at=timezone.now())
-        reports = list(Report.objects.filter(claim_id=current.claim_id, status=Report.Status.QUEUED)
-                       .values_list("pk", flat=True))
+    if claim is not None:
+        claim.status, claim.resolution = Claim.Status.DONE, Claim.Resolution.CLARIFIED
+        _save_claim(claim, ["status", "resolution"])
+        reports = list(Report.objects.filter(claim=claim, status=Report.Status.QUEUED).values_list("pk", flat=True))
         Report.objects.filter(pk__in=reports).update(status=Report.Status.ANSWERED, answered_with=current)
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.ANSWER, reports))
     transaction.on_commit(_portal_changed)
     return current
+
+
+def _claim_to_close(claim_id: int | None) -> Claim | None:
+    """The claim a clarification answers, locked (a report being filed waits, then files elsewhere); if it was
+    merged meanwhile, the claim it was merged into."""
+    seen = set()
+    while claim_id is not None and claim_id not in seen:
+        seen.add(claim_id)
+        claim = Claim.objects.select_for_update().get(pk=claim_id)
+        if claim.resolution != Claim.Resolution.MERGED or claim.merged_into_id is None:
+            return claim
+        claim_id = claim.merged_into_id
+    return None
 
 
 def _portal_changed() -> None:
@@ -660,20 +719,17 @@ def withdraw_clarification(*, actor, clarification: Clarification, reason: str) 
     current.status, current.withdrawn_reason = Clarification.Status.WITHDRAWN, reason[:300]
     current.version += 1
     current.save()
-    if current.claim_id:
-        Claim.objects.filter(pk=current.claim_id).update(status=Claim.Status.VERIFYING, resolution="",
-                                                         updated_at=timezone.now())
-        Report.objects.filter(claim_id=current.claim_id, answered_with=current).update(
-            status=Report.Status.QUEUED, answered_with=None)
-    config = selectors.office_settings(current.office)
-    for report in Report.objects.filter(answered_with=current, claim__isnull=True).select_related("office"):
-        report.status, report.answered_with = Report.Status.QUEUED, None   # answered automatically: back in a claim
-        report.claim = _claim_for(report, config)
-        report.save(update_fields=["status", "answered_with", "claim", "match_score"])
-        Claim.objects.filter(pk=report.claim_id).update(
-            report_count=F("report_count") + 1,
-            forwarded_many_count=F("forwarded_many_count") + int(report.frequently_forwarded),
-            last_reported_at=report.created_at)
+    answered = list(Report.objects.filter(answered_with=current).select_related("office"))
+    claim_ids = {r.claim_id for r in answered if r.claim_id} | ({current.claim_id} if current.claim_id else set())
+    # Claims closed with this clarification (its own, and others answered with it) are open again.
+    Claim.objects.filter(pk__in=claim_ids, status=Claim.Status.DONE, resolution=Claim.Resolution.CLARIFIED).update(
+        status=Claim.Status.VERIFYING, resolution="", updated_at=timezone.now())
+    Report.objects.filter(pk__in=[r.pk for r in answered if r.claim_id]).update(status=Report.Status.QUEUED,
+                                                                                answered_with=None)
+    for report in (r for r in answered if not r.claim_id):   # answered automatically: back in a claim
+        report.status, report.answered_with = Report.Status.QUEUED, None
+        report.save(update_fields=["status", "answered_with"])
+        _file_in_claim(report, selectors.office_settings(report.office))
     record(actor=actor, office=current.office, action="factcheck.clarification_withdrawn", target=current,
            after={"reason": reason})
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.WITHDRAWAL, None))
@@ -721,10 +777,11 @@ def notice_text(clarification: Clarification, kind: str, *, tracking_number: str
            f"{clarification.summary}\n{public_url(clarification)}"
 
 
-def _enqueue_notices(clarification_id: int, kind: str, report_ids: list[int] | None) -> None:
+def _enqueue_notices(clarification_id: int, kind: str, report_ids: list[int] | None, *,
+                     per_report: bool = False) -> None:
     from factcheck.tasks import notify_reporters
 
-    notify_reporters.enqueue(clarification_id, kind, report_ids)
+    notify_reporters.enqueue(clarification_id, kind, report_ids, per_report)
 
 
 def _recipient_key(report: Report) -> str:
@@ -735,10 +792,11 @@ def _recipient_key(report: Report) -> str:
     return report.notify_address
 
 
-def notify(*, clarification_id: int, kind: str, report_ids: list[int] | None = None) -> int:
+def notify(*, clarification_id: int, kind: str, report_ids: list[int] | None = None, per_report: bool = False) -> int:
     """Tell each reporter once (per clarification, revision and kind; a person who reported twice gets one
     message). Corrections and withdrawals go to everyone told before. Safe to run twice: the Notice row is the
-    guard. Returns how many were handed to a channel."""
+    guard. `per_report`: the answer to one new report, sent even to someone told before (they asked again).
+    Returns how many were handed to a channel."""
     clarification = Clarification.objects.select_related("office").get(pk=clarification_id)
     if kind == Notice.Kind.ANSWER:
         if clarification.status != Clarification.Status.PUBLISHED:
@@ -754,6 +812,8 @@ def notify(*, clarification_id: int, kind: str, report_ids: list[int] | None = N
     revision = clarification.revision if kind != Notice.Kind.WITHDRAWAL else 0
     for report in reports.select_related("conversation", "conversation__member", "office").order_by("pk"):
         key = _recipient_key(report)
+        if key and per_report:
+            key = f"{key}#{report.tracking_number}"[:254]
         if not key:
             continue   # a portal report without a contact: the reporter looks the number up
         try:
@@ -800,11 +860,20 @@ def _send_notice(report: Report, clarification: Clarification, kind: str):
 
 
 def erase_member_reports(member) -> int:
-    """Erasure (UU 27/2022): the person's reports lose what they sent and who sent it; the claims keep their
-    counts, so the forum still knows how widely a hoax was reported."""
-    from audit.services import REDACTED
+    """Erasure (UU 27/2022): the person's reports (also those sent from the portal with one of their addresses)
+    lose what they sent and who sent it, in the audit log too; a claim summarised from their words loses its
+    summary. The claims keep their counts, so the forum still knows how widely a hoax was reported."""
+    from audit.services import REDACTED, redact_target_history
 
-    reports = Report.objects.filter(reporter=member)
+    addresses = [f"{a.kind}:{a.value}" for a in member.addresses.all()]
+    reports = Report.objects.filter(Q(reporter=member) | Q(notify_address__in=addresses, reporter__isnull=True))
+    summaries = {" ".join(text.split())[:300] for text in reports.values_list("text", flat=True) if text.strip()}
+    claims = list(Claim.objects.filter(reports__in=reports, summary__in=summaries).values_list("pk", flat=True))
+    Claim.objects.filter(pk__in=claims).update(summary=REDACTED)
+    redact_target_history(target_type="factcheck.claim", target_ids=[str(pk) for pk in claims],
+                          actions=["factcheck.claim_created"])
+    redact_target_history(target_type="factcheck.report", target_ids=[str(pk) for pk in reports.values_list(
+        "pk", flat=True)])
     for report in reports.exclude(media=""):
         if not report.message_id:   # a screenshot shared with an inbox message is erased with the message
             report.media.delete(save=False)
@@ -851,7 +920,7 @@ def import_external(*, actor, office, data: bytes, filename: str = "") -> dict:
     result = parse(data, filename)
     created, skipped = 0, 0
     for check in result.checks:
-        if Clarification.objects.filter(external_url=check.url).exists():
+        if Clarification.objects.filter(office=office, external_url=check.url[:500]).exists():
             skipped += 1
             continue
         try:

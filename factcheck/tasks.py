@@ -5,8 +5,10 @@ from factcheck.models import Report
 
 
 @task()
-def notify_reporters(clarification_id: int, kind: str, report_ids: list[int] | None) -> dict:
-    return {"notified": services.notify(clarification_id=clarification_id, kind=kind, report_ids=report_ids)}
+def notify_reporters(clarification_id: int, kind: str, report_ids: list[int] | None,
+                     per_report: bool = False) -> dict:
+    return {"notified": services.notify(clarification_id=clarification_id, kind=kind, report_ids=report_ids,
+                                        per_report=per_report)}
 
 
 @task()

@@ -34,6 +34,12 @@ STATUS_FILTERS = {"open": [Claim.Status.NEW, Claim.Status.VERIFYING], "new": [Cl
                   "verifying": [Claim.Status.VERIFYING], "done": [Claim.Status.DONE]}
 
 
+def _number(value) -> int:
+    """An id from a form field; anything else (abc, ², empty) is 0, which matches nothing."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdecimal() else 0
+
+
 def _claim(request, pk) -> Claim:
     return get_object_or_404(selectors.claims_for(request.user).select_related("office", "assigned_to"), pk=pk)
 
@@ -72,7 +78,7 @@ def queue(request):
 @staff_required("factcheck.verify")
 @require_POST
 def bulk(request):
-    ids = [int(i) for i in request.POST.getlist("claims") if i.isdigit()]
+    ids = [n for n in map(_number, request.POST.getlist("claims")) if n]
     action = request.POST.get("action")
     office = request.user.office
     try:
@@ -84,7 +90,7 @@ def bulk(request):
             count = services.dismiss_claims(actor=request.user, office=office, claim_ids=ids)
             messages.success(request, _("%(n)s klaim ditutup sebagai spam.") % {"n": count})
         elif action == "assign":
-            assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, office=office).first()
+            assignee = User.objects.filter(pk=_number(request.POST.get("assignee")), office=office).first()
             if assignee is None:
                 raise ValidationError(_("Pilih verifikator."))
             count = services.assign_claims(actor=request.user, office=office, claim_ids=ids, assignee=assignee)
@@ -162,7 +168,7 @@ def claim_update(request, pk):
 @staff_required("factcheck.verify")
 @require_POST
 def claim_assign(request, pk):
-    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first() \
+    assignee = User.objects.filter(pk=_number(request.POST.get("assignee"))).first() \
         if request.POST.get("assignee") != "me" else request.user
     claim = _claim_action(request, pk, lambda c: services.assign_claim(actor=request.user, claim=c,
                                                                        assignee=assignee))
@@ -180,7 +186,7 @@ def claim_note(request, pk):
 @staff_required("factcheck.verify")
 @require_POST
 def claim_answer(request, pk):
-    clarification = get_object_or_404(Clarification, pk=request.POST.get("clarification") or 0)
+    clarification = get_object_or_404(Clarification, pk=_number(request.POST.get("clarification")))
     claim = _claim_action(request, pk, lambda c: services.answer_claim_with(actor=request.user, claim=c,
                                                                             clarification=clarification))
     if claim.reports.filter(answered_with=clarification).exists():

@@ -2,12 +2,13 @@
 
 import logging
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -119,20 +120,25 @@ def route_inbound(*, channel: Channel, inbound: InboundMessage) -> Message:
 
 
 ROUTE_BATCH = 200
+ROUTE_RETRY_AFTER = timedelta(seconds=10)   # a lock timeout or a passing outage gets time to clear
 
 
-def route_pending(*, limit: int = ROUTE_BATCH) -> int:
+def route_pending(*, limit: int = ROUTE_BATCH, yield_ratio: float = 0.0) -> int:
     """The worker's router: stored, unrouted inbound messages, oldest first, each in its own short transaction
     (SQLite's write lock is never held for long against the webhooks). Keywords are answered, Telegram handles
-    connected and the message filed into its conversation. A message that fails is retried on the next call, up
-    to InboundMessage.MAX_ROUTE_ATTEMPTS, and keeps its error; it is never dropped. Returns how many were routed."""
+    connected and the message filed into its conversation. A message that fails is retried after ROUTE_RETRY_AFTER, up
+    to InboundMessage.MAX_ROUTE_ATTEMPTS, and keeps its error; it is never dropped. `yield_ratio`: after each
+    message, pause that many times as long as it took (the worker's burst mode). Returns how many were routed."""
     from broadcasts import keywords
 
-    pending = list(InboundMessage.objects.filter(routed_at=None, route_attempts__lt=InboundMessage.MAX_ROUTE_ATTEMPTS)
+    due = Q(route_failed_at=None) | Q(route_failed_at__lt=timezone.now() - ROUTE_RETRY_AFTER)
+    pending = list(InboundMessage.objects.filter(due, routed_at=None,
+                                                 route_attempts__lt=InboundMessage.MAX_ROUTE_ATTEMPTS)
                    .order_by("pk")[:limit])
     channels = Channel.objects.select_related("office").in_bulk({m.channel_id for m in pending})
     routed = 0
     for inbound in pending:
+        started = time.monotonic()
         try:
             with transaction.atomic():
                 taken = list(InboundMessage.objects.select_for_update(skip_locked=True).filter(
@@ -150,7 +156,10 @@ def route_pending(*, limit: int = ROUTE_BATCH) -> int:
         except Exception as exc:   # noqa: BLE001 - one bad message must not stop the others
             logger.exception("routing inbound message %s failed", inbound.pk)
             InboundMessage.objects.filter(pk=inbound.pk).update(route_attempts=F("route_attempts") + 1,
-                                                                route_error=f"{type(exc).__name__}: {exc}"[:500])
+                                                                route_error=f"{type(exc).__name__}: {exc}"[:500],
+                                                                route_failed_at=timezone.now())
+        if yield_ratio:
+            time.sleep((time.monotonic() - started) * yield_ratio)
     return routed
 
 
@@ -513,14 +522,11 @@ def save_reply_template(*, actor, office, shortcode: str, title: str, text: str,
 
 
 def tick() -> None:
-    """Run by the worker every few seconds: reminders of deadlines, media downloads a lost task left pending,
-    and any inbound message the router has not filed yet (the router thread normally does it within 0.2 s)."""
+    """Run by the worker every few seconds: reminders of deadlines, media downloads a lost task left pending."""
     from inbox.media import retry_stale
 
     remind_due_escalations()
     retry_stale()
-    while route_pending():
-        pass
 
 
 def erase_member_messages(member) -> int:

@@ -188,6 +188,8 @@ def _traffic(member: Member) -> dict:
         "hoax_reports": [
             {"tracking_number": r.tracking_number, "source": r.source, "status": r.status, "text": r.text,
              "url": r.url, "screenshot": bool(r.media), "at": r.created_at.isoformat()}
-            for r in Report.objects.filter(reporter=member).order_by("created_at", "id")
+            for r in Report.objects.filter(
+                Q(reporter=member) | Q(reporter__isnull=True, notify_address__in=[
+                    f"{a.kind}:{a.value}" for a in member.addresses.all()])).order_by("created_at", "id")
         ],
     }

@@ -19,3 +19,20 @@ def test_a_reporters_reports_are_exported_and_erased_with_them(madiun, admin, ma
     erased = Report.objects.get()
     assert erased.reporter is None and erased.text == REDACTED and erased.url == "" and erased.reporter_name == ""
     assert Claim.objects.get().report_count == 1   # the forum still knows the hoax was reported
+
+
+def test_erasure_reaches_portal_reports_from_their_address_the_audit_log_and_a_claim_in_their_words(
+        madiun, admin, make_member):
+    from audit.models import AuditEntry
+
+    member = make_member(madiun, "Pak Budi", whatsapp="081230000066")
+    report = services.submit_report(office=madiun, source=Report.Source.PORTAL, text="Pesan Pak Budi: TPS 9 pindah",
+                                    notify_address="whatsapp:+6281230000066")
+    exported = member_selectors.member_personal_data(member)
+    assert [r["tracking_number"] for r in exported["hoax_reports"]] == [report.tracking_number]
+    member_services.erase_member(actor=admin, member=member, reason="permintaan tertulis")
+    report.refresh_from_db()
+    assert report.text == REDACTED and report.notify_address == ""
+    assert Claim.objects.get().summary == REDACTED
+    received = AuditEntry.objects.get(action="factcheck.report_received")
+    assert received.after is None and "TPS 9" not in str(AuditEntry.objects.values_list("after", flat=True))

@@ -140,3 +140,34 @@ def test_one_click_from_an_inbox_message_makes_a_report(madiun, operator, wa_cha
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.source == Report.Source.INBOX and report.conversation == message.conversation
+
+
+def test_odd_ids_in_forms_never_give_a_500(claim, verifier, client_for):
+    client = client_for(verifier)
+    assert client.post(reverse("factcheck:claim_assign", args=[claim.pk]), {"assignee": "abc"}).status_code == 302
+    assert client.post(reverse("factcheck:claim_answer", args=[claim.pk]), {"clarification": "abc"}).status_code == 404
+    response = client.post(reverse("factcheck:bulk"), {"claims": ["²", "x"], "action": "assign", "assignee": "x"})
+    assert response.status_code == 302
+
+
+def test_a_higher_office_reads_a_lower_offices_draft_but_cannot_edit_it(claim, madiun, jatim, verifier, make_staff,
+                                                                      client_for):
+    draft = services.save_clarification(actor=verifier, office=madiun, claim=claim, claim_reviewed="Klaim uji",
+                                        verdict=Verdict.FALSE, summary="Tidak benar.")
+    province = client_for(make_staff(jatim, Role.EDITOR))
+    assert province.get(reverse("factcheck:clarification", args=[draft.pk])).status_code == 200
+    response = province.post(reverse("factcheck:clarification_edit", args=[draft.pk]), {
+        "claim_reviewed": "Diubah provinsi", "verdict": Verdict.TRUE, "summary": "x"})
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.claim_reviewed == "Klaim uji"
+
+
+def test_staff_can_open_the_national_clarification_that_answered_their_report(madiun, ri, make_staff, client_for):
+    national = Clarification.objects.create(office=ri, slug="nasional", claim_reviewed="Klaim nasional",
+                                            verdict=Verdict.FALSE, summary="Tidak benar.", status="published")
+    draft = Clarification.objects.create(office=ri, slug="draf-nasional", claim_reviewed="Draf nasional",
+                                         verdict=Verdict.FALSE, summary="Belum.", status="draft")
+    client = client_for(make_staff(madiun, Role.VIEWER))
+    assert client.get(reverse("factcheck:clarification", args=[national.pk])).status_code == 200
+    assert client.get(reverse("factcheck:clarification", args=[draft.pk])).status_code == 404

@@ -126,7 +126,7 @@ def test_publishing_needs_a_second_person_and_tells_every_reporter_once(madiun, 
     for i in range(5):
         post_webhook(wa_channel, whatsapp_body(text=f"CEK {CHAIN}", sender=f"+62812300000{i:02d}",
                                                message_id=f"wamid.CEK{i}"))
-    post_webhook(wa_channel, whatsapp_body(text=f"cek: {CHAIN}", sender="+6281230000000",
+    post_webhook(wa_channel, whatsapp_body(text=f"cek fakta: {CHAIN}", sender="+6281230000000",
                                            message_id="wamid.CEKLAGI"))   # the same person twice
     claim = Claim.objects.get()
     assert claim.report_count == 6 and Report.objects.filter(source=Report.Source.KEYWORD).count() == 6
@@ -288,3 +288,89 @@ def test_a_screenshot_sent_with_cek_is_fetched_hashed_and_the_same_picture_joins
     assert second.claim_id == first.claim_id
     assert Claim.objects.get(pk=first.claim_id).report_count == 2
     assert Claim.objects.filter(resolution=Claim.Resolution.MERGED).count() == 1   # its own claim, emptied
+
+
+def test_an_ordinary_question_starting_with_cek_stays_a_question(madiun, wa_channel, post_webhook):
+    post_webhook(wa_channel, whatsapp_body(text="Cek DPT saya di mana ya kak?", message_id="wamid.Q1"))
+    assert not Report.objects.exists()
+    assert Message.objects.filter(text="Cek DPT saya di mana ya kak?").exists()
+
+
+def test_someone_asking_again_is_answered_again(madiun, publish, wa_channel, post_webhook):
+    publish(madiun, claim_reviewed=CLAIM)
+    post_webhook(wa_channel, whatsapp_body(text=f"CEK {CHAIN}", message_id="wamid.AGAIN1"))
+    post_webhook(wa_channel, whatsapp_body(text=f"CEK {CHAIN}", message_id="wamid.AGAIN2"))
+    assert Report.objects.filter(status=Report.Status.ANSWERED).count() == 2
+    assert Delivery.objects.filter(text__startswith="Hasil cek fakta").count() == 2
+
+
+def test_whoever_last_edited_a_clarification_cannot_approve_it(madiun, verifier, editor, admin):
+    clarification = services.save_clarification(actor=verifier, office=madiun, claim_reviewed=CLAIM,
+                                                verdict=Verdict.FALSE, summary="Tidak benar.")
+    services.save_clarification(actor=editor, office=madiun, clarification=clarification, claim_reviewed=CLAIM,
+                                verdict=Verdict.MISLEADING, summary="Sebagian benar, ditulis ulang.")
+    services.submit_clarification(actor=editor, clarification=clarification)
+    with pytest.raises(ValidationError, match="terakhir mengubahnya"):
+        services.publish_clarification(actor=editor, clarification=clarification)
+    assert services.publish_clarification(actor=admin, clarification=clarification).status == "published"
+
+
+def test_publishing_a_draft_of_a_merged_claim_answers_the_claim_it_was_merged_into(madiun, verifier, editor):
+    a = staff_report(madiun, "Surat suara tercoblos ditemukan di rumah kepala desa").claim
+    b = staff_report(madiun, "Ada pemilih siluman 2 juta di DPT Jawa Timur").claim
+    staff_report(madiun, "Pemilih siluman dua juta orang masuk DPT Jatim")
+    draft = services.save_clarification(actor=verifier, office=madiun, claim=a, claim_reviewed="Surat suara "
+                                        "tercoblos di rumah kades", verdict=Verdict.FALSE, summary="Tidak benar.")
+    target = services.merge_claims(actor=verifier, office=madiun, claim_ids=[a.pk, b.pk], into_id=b.pk)
+    services.submit_clarification(actor=verifier, clarification=draft)
+    services.publish_clarification(actor=editor, clarification=draft)
+    target.refresh_from_db()
+    assert target.status == Claim.Status.DONE and target.resolution == Claim.Resolution.CLARIFIED
+    assert Report.objects.filter(status=Report.Status.ANSWERED).count() == 3
+
+
+def test_a_tipline_message_with_nothing_to_check_stays_an_inbox_message(madiun, admin, wa_channel, post_webhook):
+    from channels import services as channel_services
+    from channels.models import InboundMessage
+    from inbox.tests.conftest import WEBHOOKS
+
+    channel_services.update_channel(actor=admin, channel=wa_channel, expected_version=None, name=wa_channel.name,
+                                    config=wa_channel.config, secrets={}, rate_per_second=1000, tipline=True)
+    post_webhook(wa_channel, (WEBHOOKS / "inbound_unsupported.json").read_bytes())   # no text, no media
+    stored = InboundMessage.objects.get()
+    assert stored.routed_at is not None and stored.route_attempts == 0
+    assert not Report.objects.exists()
+
+
+def test_other_offices_reports_of_the_same_hoax_never_crowd_out_an_offices_own_claim(madiun, offices):
+    from offices.models import Office
+
+    others = list(Office.objects.filter(level="kabkota").exclude(pk=madiun.pk)[:80])
+    for office in others:
+        staff_report(office, CHAIN)
+    own = staff_report(madiun, CHAIN)
+    again = staff_report(madiun, "kpu bakal coblos ulang surat suara pilpres seluruh tps karena curang")
+    assert again.claim_id == own.claim_id
+    assert Claim.objects.filter(office=madiun).count() == 1
+
+
+def test_withdrawing_a_clarification_reopens_claims_it_answered_elsewhere(madiun, ri, make_staff, publish, admin,
+                                                                         verifier):
+    ri_admin = make_staff(ri, Role.ADMIN)
+    national = publish(claim_reviewed=CLAIM, author=make_staff(ri, Role.VERIFIER), approver=make_staff(ri,
+                                                                                                      Role.EDITOR))
+    claim = staff_report(madiun, "Kotak suara Madiun dibakar tadi malam di gudang").claim
+    services.answer_claim_with(actor=verifier, claim=claim, clarification=national)
+    services.withdraw_clarification(actor=ri_admin, clarification=national, reason="Putusan diperiksa ulang.")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.VERIFYING
+    assert Report.objects.get(claim=claim).status == Report.Status.QUEUED
+
+
+def test_two_offices_can_import_the_same_external_fact_check(madiun, kab_madiun, editor, make_staff):
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "fixtures" / "external" / "google_claims.json").read_bytes()
+    first = services.import_external(actor=editor, office=madiun, data=data)
+    second = services.import_external(actor=make_staff(kab_madiun, Role.EDITOR), office=kab_madiun, data=data)
+    assert first["created"] == second["created"] > 0
