@@ -111,3 +111,14 @@ def test_the_worker_files_what_the_webhook_stored(madiun, wa_channel, client, se
     post_unrouted(client, wa_channel, whatsapp_body(text="Lewat pekerja"))
     call_command("worker", "--batch", "--queue-name", "*")
     assert Conversation.objects.get().messages.filter(text="Lewat pekerja").exists()
+
+
+def test_in_burst_mode_the_router_pauses_after_each_message_in_proportion(madiun, wa_channel, client, monkeypatch):
+    for i in range(3):
+        post_unrouted(client, wa_channel, whatsapp_body(text=f"pesan {i}", message_id=f"wamid.B{i}",
+                                                        sender=f"+62812300000{i:02d}"))
+    pauses = []
+    monkeypatch.setattr(services.time, "sleep", pauses.append)
+    assert services.route_pending(yield_ratio=9.0) == 3
+    assert len(pauses) == 3 and all(p > 0 for p in pauses)
+    assert services.route_pending() == 0 and len(pauses) == 3   # no pause when not asked for
