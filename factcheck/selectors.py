@@ -67,7 +67,7 @@ def confidence(score: float, ideal: float, runner_up: float | None) -> int:
     if score <= 0 or ideal <= 0:
         return 0
     coverage = min(1.0, score / ideal)
-    margin = 1.0 if not runner_up else min(1.0, 2 * (1 - runner_up / score))
+    margin = 1.0 if not runner_up else max(0.0, min(1.0, 2 * (1 - runner_up / score)))
     return round(100 * min(coverage, (coverage + margin) / 2))
 
 
@@ -91,18 +91,19 @@ class _CachedIndex:
                 self.snapshot, self.key = (index, texts), key
             return self.snapshot
 
-    def search(self, text: str, offices: set[int]) -> list[Suggestion]:
+    def search(self, text: str, offices: set[int], rerank=None) -> list[Suggestion]:
+        """The best five, each with its lexical confidence; `rerank` (the semantic re-ranker) may change their
+        order, never their scores, so the office's thresholds keep their meaning."""
         index, texts = self.current()
         found = index.search(text, k=SEARCH_DEPTH, groups=offices)
         if not found:
             return []
         ideal = index.self_score(text)
-        runner_up = found[1].score if len(found) > 1 else None
-        best = Suggestion(int(found[0].id), confidence(found[0].score, ideal, runner_up),
-                          index.explain(text, texts[found[0].id]))
-        rest = [Suggestion(int(m.id), confidence(m.score, ideal, found[0].score),
-                           index.explain(text, texts[m.id])) for m in found[1:5]]
-        return [best, *rest]
+        percent = {m.id: confidence(m.score, ideal, (found[1].score if len(found) > 1 else None) if i == 0
+                                    else found[0].score) for i, m in enumerate(found)}
+        if rerank is not None:
+            found = rerank(text, found[:20])
+        return [Suggestion(int(m.id), percent[m.id], index.explain(text, texts[m.id])) for m in found[:5]]
 
 
 def _clarifications_key() -> tuple:
@@ -135,7 +136,10 @@ def _open_claims(office_id: int) -> _CachedIndex:
 
 
 def match_clarifications(text: str, office: Office) -> list[Suggestion]:
-    return _clarifications.search(text, matchable_office_ids(office))
+    from factcheck import semantic
+
+    return _clarifications.search(text, matchable_office_ids(office),
+                                  rerank=semantic.rerank_stored if semantic.enabled() else None)
 
 
 def match_open_claims(text: str, office: Office) -> list[Suggestion]:

