@@ -152,8 +152,8 @@ def run(work: Path, database_url: str, fake, args) -> None:
           f"{f'; {missing} never answered within 30 s' if missing else ''}.")
     for label, values in breakdown.items():
         print(f"    {label:<44} p50 {statistics.median(values):6.0f} ms   p95 {percentile(values, 95):6.0f} ms")
-    print("  The middle stage is mostly the task queue's poll: the notice is a task, and db_worker looks for new "
-          "tasks every second (--interval 1); the router thread looks every 0.2 s.")
+    print("  The first two stages are mostly polling: the router thread and the task queue (the notice is a task) "
+          "each look every 0.2 s when idle (manage.py worker's defaults).")
 
 
 def stages(timings) -> dict[str, list[float]]:

@@ -16,6 +16,7 @@ from ops.models import WorkerHeartbeat
 HEARTBEAT_SECONDS = 15
 TICK_SECONDS = 5
 ROUTER_IDLE_SECONDS = 0.2
+TASK_POLL_SECONDS = 0.2
 ROUTER_BATCH = 50
 # SQLite has one writer at a time. While webhooks keep arriving faster than the router files them (a burst), the
 # router leaves the database to the web server nine tenths of the time: accepting cannot wait (a provider that
@@ -27,6 +28,12 @@ logger = logging.getLogger(__name__)
 
 class Command(DbWorkerCommand):
     help = "Menjalankan pekerja latar (antrean tugas basis data) dengan detak jantung untuk /healthz."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        # db_worker looks for tasks every second by default; a person waiting for an answer (a fact-check notice, a
+        # reply) should not wait a second per hop. An idle look is one indexed query.
+        parser.set_defaults(interval=TASK_POLL_SECONDS)
 
     def handle(self, *args, **options):
         options["worker_id"] = options.get("worker_id") or f"{socket.gethostname()}-{os.getpid()}-" + \
