@@ -599,12 +599,19 @@ def save_clarification(*, actor, office, claim: Claim | None = None, clarificati
     return current
 
 
+def _locked_clarification(actor, clarification: Clarification, capability: str, status: str,
+                          refusal: str) -> Clarification:
+    _require(actor, capability, clarification.office)
+    current = Clarification.objects.select_for_update().get(pk=clarification.pk)
+    if current.status != status:
+        raise ValidationError(refusal)
+    return current
+
+
 @transaction.atomic
 def submit_clarification(*, actor, clarification: Clarification) -> Clarification:
-    _require(actor, "factcheck.verify", clarification.office)
-    current = Clarification.objects.select_for_update().get(pk=clarification.pk)
-    if current.status != Clarification.Status.DRAFT:
-        raise ValidationError(_("Hanya draf yang dapat diajukan untuk disetujui."))
+    current = _locked_clarification(actor, clarification, "factcheck.verify", Clarification.Status.DRAFT,
+                                    _("Hanya draf yang dapat diajukan untuk disetujui."))
     current.status, current.author = Clarification.Status.PENDING, current.author or actor
     current.version += 1
     current.save()
@@ -615,10 +622,8 @@ def submit_clarification(*, actor, clarification: Clarification) -> Clarificatio
 @transaction.atomic
 def publish_clarification(*, actor, clarification: Clarification) -> Clarification:
     """A second person approves: it goes on the portal, the claim is done, and every reporter is told."""
-    _require(actor, "factcheck.approve", clarification.office)
-    current = Clarification.objects.select_for_update().get(pk=clarification.pk)
-    if current.status != Clarification.Status.PENDING:
-        raise ValidationError(_("Klarifikasi harus diajukan dulu sebelum disetujui."))
+    current = _locked_clarification(actor, clarification, "factcheck.approve", Clarification.Status.PENDING,
+                                    _("Klarifikasi harus diajukan dulu sebelum disetujui."))
     if actor.pk in (current.author_id, current.edited_by_id):
         raise ValidationError(_("Klarifikasi disetujui oleh staf lain, bukan yang menulis atau terakhir mengubahnya."))
     claim = _claim_to_close(current.claim_id)
@@ -673,10 +678,8 @@ def _embed_later(clarification_ids: list[int]) -> None:
 
 @transaction.atomic
 def return_clarification(*, actor, clarification: Clarification, reason: str) -> Clarification:
-    _require(actor, "factcheck.approve", clarification.office)
-    current = Clarification.objects.select_for_update().get(pk=clarification.pk)
-    if current.status != Clarification.Status.PENDING:
-        raise ValidationError(_("Hanya klarifikasi yang menunggu persetujuan yang dapat dikembalikan."))
+    current = _locked_clarification(actor, clarification, "factcheck.approve", Clarification.Status.PENDING,
+                                    _("Hanya klarifikasi yang menunggu persetujuan yang dapat dikembalikan."))
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": _("Tulis apa yang perlu diperbaiki.")})
@@ -722,10 +725,8 @@ def correct_clarification(*, actor, clarification: Clarification, note: str, **v
 def withdraw_clarification(*, actor, clarification: Clarification, reason: str) -> Clarification:
     """Taken off the list (its page stays, marked withdrawn, so links already sent still explain); reporters already
     told are told it was withdrawn, and its open reports go back to the queue."""
-    _require(actor, "factcheck.approve", clarification.office)
-    current = Clarification.objects.select_for_update().get(pk=clarification.pk)
-    if current.status != Clarification.Status.PUBLISHED:
-        raise ValidationError(_("Hanya klarifikasi terbit yang dapat ditarik."))
+    current = _locked_clarification(actor, clarification, "factcheck.approve", Clarification.Status.PUBLISHED,
+                                    _("Hanya klarifikasi terbit yang dapat ditarik."))
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": _("Tulis alasan penarikan: alasan ini tampil di halaman klarifikasi.")})
