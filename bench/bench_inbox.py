@@ -40,8 +40,10 @@
    senders with unique names are posted one at a time; after each 200 the inbox list is fetched as the page's
    htmx poll does (GET /staf/kotak-masuk/?folder=unassigned, HX-Request, the operator's session cookie) until
    the sender's name is in it. Printed: p50/p95/max of accepted → visible and of posted → visible, target p95 <
-   1 s; then the same again while wrk posts webhooks at full speed in the background (`--load-seconds`, 30: probes
-   run one after the other until wrk ends).
+   1 s; then the same again while wrk posts a steady `--steady-rate` (100) webhooks/s in the background (4
+   connections, each pausing between requests), and while wrk posts at full speed (an overload: more than the
+   router files, so the series shows the backlog). Each background run lasts `--load-seconds` (30); probes run one
+   after the other until it ends.
 
 Each figure's heading carries the machine's 1-minute load average: anything else running on the 2 cores shows
 there. `--quick`: 5,000 conversations (~100,000 messages), 5-second wrk runs, 50 probes, 10 s of background load,
@@ -173,6 +175,7 @@ end
 
 function init(args)
   local nthreads = tonumber(args[2])
+  pace = tonumber(args[3] or "0")
   signatures, bodies = {}, {}
   local i = 0
   for line in io.lines(args[1]) do
@@ -184,6 +187,10 @@ function init(args)
     i = i + 1
   end
   n = 0
+end
+
+function delay()
+  return pace
 end
 
 function request()
@@ -905,11 +912,25 @@ def figure_visible(servers: Servers, setup: dict, args, rng: random.Random, used
         raise SystemExit(f"the operator's session does not open the inbox: {status} {page[:300]!r}")
     idle = probe_series(servers, path, setup["app_secret"], cookie, args.probes, rng, "I")
 
+    script = servers.work / "inbound.lua"
+    steady_connections = 4
+    steady_bodies = servers.work / "bodies-steady.tsv"
+    write_bodies(steady_bodies, args.steady_rate * args.load_seconds * 2, pick_senders(args.senders, rng, used),
+                 setup["app_secret"], "S", rng)
+    steady_wrk = subprocess.Popen(wrk_command(
+        f"http://127.0.0.1:{servers.port}{path}", duration=args.load_seconds, connections=steady_connections,
+        script=script, args=(steady_bodies, 2, round(steady_connections * 1000 / args.steady_rate))),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    steady = probe_series(servers, path, setup["app_secret"], cookie, args.probes, rng, "S", until=steady_wrk)
+    steady_load = parse_wrk(steady_wrk.communicate()[0])
+    drain(servers.port)
+    wait_routed(0)
+
     bodies = servers.work / "bodies-background.tsv"
     seconds = args.load_seconds
     write_bodies(bodies, args.max_rate * seconds, pick_senders(args.senders, rng, used), setup["app_secret"], "L",
                  rng)
-    script = servers.work / "inbound.lua"
     background = subprocess.Popen(wrk_command(f"http://127.0.0.1:{servers.port}{path}", duration=seconds,
                                               connections=args.connections, script=script, args=(bodies, 2)),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -925,7 +946,8 @@ def figure_visible(servers: Servers, setup: dict, args, rng: random.Random, used
     print(f"\n  {'series':<48}{'probes':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'posted→visible p95':>20}"
           f"{'polls max':>10}")
     for label, series in (("idle (server + worker)", idle),
-                          (f"under load (wrk posting webhooks, {load.get('rps', 0):,.0f}/s)", loaded)):
+                          (f"steady load (wrk paced, {steady_load.get('rps', 0):,.0f} webhooks/s)", steady),
+                          (f"overload (wrk at full speed, {load.get('rps', 0):,.0f}/s)", loaded)):
         if not series:
             print(f"  {label:<48}{0:>7}")
             continue
@@ -976,6 +998,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, help="timed requests per page (default 30)")
     parser.add_argument("--load-seconds", type=int,
                         help="figure 2 under load: seconds of background wrk (default 30), probes until it ends")
+    parser.add_argument("--steady-rate", type=int, default=100,
+                        help="figure 2: webhooks/s of the paced background load (4 connections)")
     parser.add_argument("--parts", default="1,2,3", help="which figures: 1 webhooks/s, 2 visible, 3 pages")
     parser.add_argument("--explain", action="store_true", help="print the slowest queries of every page")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
