@@ -40,7 +40,7 @@
    senders with unique names are posted one at a time; after each 200 the inbox list is fetched as the page's
    htmx poll does (GET /staf/kotak-masuk/?folder=unassigned, HX-Request, the operator's session cookie) until
    the sender's name is in it. Printed: p50/p95/max of accepted → visible and of posted → visible, target p95 <
-   1 s; then the same again while wrk posts a steady `--steady-rate` (100) webhooks/s in the background (4
+   1 s; then the same again while wrk posts a steady `--steady-rate` (100) webhooks/s in the background (8
    connections, each pausing between requests), and while wrk posts at full speed (an overload: more than the
    router files, so the series shows the backlog). Each background run lasts `--load-seconds` (30); probes run one
    after the other until it ends.
@@ -913,7 +913,8 @@ def figure_visible(servers: Servers, setup: dict, args, rng: random.Random, used
     idle = probe_series(servers, path, setup["app_secret"], cookie, args.probes, rng, "I")
 
     script = servers.work / "inbound.lua"
-    steady_connections = 4
+    script.write_text(LUA)   # also when figure 1 did not run
+    steady_connections = 8
     steady_bodies = servers.work / "bodies-steady.tsv"
     write_bodies(steady_bodies, args.steady_rate * args.load_seconds * 2, pick_senders(args.senders, rng, used),
                  setup["app_secret"], "S", rng)
@@ -945,6 +946,9 @@ def figure_visible(servers: Servers, setup: dict, args, rng: random.Random, used
           f"{machine_load()}:")
     print(f"\n  {'series':<48}{'probes':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'posted→visible p95':>20}"
           f"{'polls max':>10}")
+    for run in (steady_load, load):
+        if run.get("bad") or run.get("requests", 0) == 0:
+            raise SystemExit(f"background wrk failed ({run.get('bad', 0)} non-2xx):\n{run['raw'][-800:]}")
     for label, series in (("idle (server + worker)", idle),
                           (f"steady load (wrk paced, {steady_load.get('rps', 0):,.0f} webhooks/s)", steady),
                           (f"overload (wrk at full speed, {load.get('rps', 0):,.0f}/s)", loaded)):
@@ -999,7 +1003,7 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=int,
                         help="figure 2 under load: seconds of background wrk (default 30), probes until it ends")
     parser.add_argument("--steady-rate", type=int, default=100,
-                        help="figure 2: webhooks/s of the paced background load (4 connections)")
+                        help="figure 2: webhooks/s of the paced background load (8 connections)")
     parser.add_argument("--parts", default="1,2,3", help="which figures: 1 webhooks/s, 2 visible, 3 pages")
     parser.add_argument("--explain", action="store_true", help="print the slowest queries of every page")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
