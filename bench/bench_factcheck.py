@@ -146,9 +146,10 @@ def run(work: Path, database_url: str, fake, args) -> None:
     if not answered:
         print("  no answer arrived")
         return
-    p95 = percentile(answered, 95)
+    p95 = percentile(answered + [30_000.0] * missing, 95)   # a report never answered counts as 30 s
+    met = p95 < TARGET_S * 1000 and not missing
     print(f"  {len(answered)} reports: p50 {statistics.median(answered):.0f} ms, p95 {p95:.0f} ms, "
-          f"max {max(answered):.0f} ms; target p95 < {TARGET_S:g} s {'MET' if p95 < TARGET_S * 1000 else 'MISSED'}"
+          f"max {max(answered):.0f} ms; target p95 < {TARGET_S:g} s {'MET' if met else 'MISSED'}"
           f"{f'; {missing} never answered within 30 s' if missing else ''}.")
     for label, values in breakdown.items():
         print(f"    {label:<44} p50 {statistics.median(values):6.0f} ms   p95 {percentile(values, 95):6.0f} ms")

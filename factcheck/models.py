@@ -31,6 +31,16 @@ class Settings(models.Model):
         return f"{self.office_id}: {self.suggest_percent}/{self.auto_percent}"
 
 
+class IndexVersion(models.Model):
+    """One row, bumped after every change to what is published (publish, correct, withdraw, import): each process's
+    matching index rebuilds when it moves, and nothing else (news on the portal, say) makes it rebuild."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class Claim(models.Model):
     """What many reports say: verified once, answered once."""
 

@@ -15,7 +15,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from factcheck.matching import LexicalIndex, confidence
-from factcheck.models import Claim, Clarification, Report, Settings
+from factcheck.models import Claim, Clarification, IndexVersion, Report, Settings
 from offices.models import Office
 from offices.selectors import visible_office_ids
 
@@ -95,12 +95,10 @@ class _CachedIndex:
 
 
 def _clarifications_key() -> tuple:
-    """Publishing, correcting, withdrawing and importing bump the portal's generation once committed (so a
-    transaction that commits late is still seen); the newest change and id catch the rest."""
-    from portal.models import SiteGeneration
-
-    generation = SiteGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
-    return generation, *Clarification.objects.aggregate(u=Max("updated_at"), p=Max("pk")).values()
+    """Publishing, correcting, withdrawing and importing bump IndexVersion once committed (so a transaction that
+    commits late is still seen); the newest change and id catch the rest."""
+    version = IndexVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return version, *Clarification.objects.aggregate(u=Max("updated_at"), p=Max("pk")).values()
 
 
 _clarifications = _CachedIndex(_clarifications_key, lambda: Clarification.objects.filter(

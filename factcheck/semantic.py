@@ -206,13 +206,14 @@ def store_embeddings(clarification_ids: Sequence[int]) -> int:
 
 
 def rerank_stored(query: str, candidates: Sequence[Match], alpha: float = DEFAULT_ALPHA) -> list[Match]:
-    """`candidates` (clarification ids, lexical scores) re-ordered with their stored vectors; one without a
-    vector yet counts as the least similar."""
+    """`candidates` (clarification ids, lexical scores) re-ordered with their stored vectors. Until every candidate
+    has one (a backfill under way, a clarification published a moment ago), the lexical order stands: a missing
+    vector would otherwise count as the least similar and push the likely answer down."""
     from factcheck.models import Clarification
 
     stored = dict(Clarification.objects.filter(pk__in=[int(m.id) for m in candidates], embedding__isnull=False)
                   .values_list("pk", "embedding"))
-    if not stored:
+    if len(stored) < len(candidates):
         return list(candidates)
     np = _np()
     reranker = SemanticReranker(alpha=alpha)

@@ -26,7 +26,17 @@ from django.utils.translation import override
 from accounts.permissions import can
 from audit.services import record
 from factcheck import selectors
-from factcheck.models import Claim, ClaimNote, Clarification, Correction, Notice, Report, Settings, Verdict
+from factcheck.models import (
+    Claim,
+    ClaimNote,
+    Clarification,
+    Correction,
+    IndexVersion,
+    Notice,
+    Report,
+    Settings,
+    Verdict,
+)
 from lib.claimtext import terms
 from members.services import ConflictError
 
@@ -107,6 +117,10 @@ def submit_report(*, office, source: str, text: str = "", url: str = "", media=N
     if media:
         image_hash, _image = _image_facts(media)
     now = timezone.now()
+    # Matching reads in-memory indexes (rebuilt now and then): done before the transaction takes the write lock.
+    match_text = "\n".join(filter(None, [text, url]))
+    matches = (selectors.match_clarifications(match_text, office), selectors.match_open_claims(match_text, office)) \
+        if match_text else ([], [])
     with transaction.atomic():
         report = Report(office=office, source=source, text=text, url=url, reporter=reporter,
                         reporter_name=(reporter_name or (reporter.full_name if reporter else ""))[:150],
@@ -120,7 +134,7 @@ def submit_report(*, office, source: str, text: str = "", url: str = "", media=N
         report.save()
         record(actor=actor, office=office, action="factcheck.report_received", target=report,
                target_label=report.tracking_number, after={"source": source, "text": text[:300], "url": url})
-        _match_and_file(report)
+        _match_and_file(report, *matches)
     if media and _ocr_wanted():
         transaction.on_commit(lambda: _enqueue_ocr(report.pk))
     return report
@@ -138,11 +152,10 @@ def _enqueue_ocr(report_id: int) -> None:
     read_screenshot.enqueue(report_id)
 
 
-def _match_and_file(report: Report) -> None:
+def _match_and_file(report: Report, suggestions: list, claim_matches: list) -> None:
     office = report.office
     config = selectors.office_settings(office)
     text = report.match_text
-    suggestions = selectors.match_clarifications(text, office) if text else []
     report.suggestions = [{"id": s.id, "percent": s.percent, "reasons": s.reasons} for s in suggestions
                           if s.percent >= config.suggest_percent]
     best = suggestions[0] if suggestions else None
@@ -161,11 +174,11 @@ def _match_and_file(report: Report) -> None:
         transaction.on_commit(lambda: _enqueue_notices(clarification.pk, Notice.Kind.ANSWER, [report.pk],
                                                        per_report=True))
         return
-    _file_in_claim(report, config)
+    _file_in_claim(report, config, claim_matches)
 
 
-def _file_in_claim(report: Report, config: Settings) -> None:
-    claim = _claim_for(report, config)
+def _file_in_claim(report: Report, config: Settings, claim_matches: list | None = None) -> None:
+    claim = _claim_for(report, config, claim_matches)
     report.claim = claim
     report.save(update_fields=["suggestions", "claim", "match_score"])
     Claim.objects.filter(pk=claim.pk).update(
@@ -180,7 +193,7 @@ def _open_claim(pk) -> Claim | None:
     return Claim.objects.select_for_update().filter(pk=pk, status__in=OPEN).first()
 
 
-def _claim_for(report: Report, config: Settings) -> Claim:
+def _claim_for(report: Report, config: Settings, claim_matches: list | None = None) -> Claim:
     """The open claim this report repeats: the same text (fingerprint), the same picture, or a lexical match above
     the office's suggestion threshold; otherwise a new claim."""
     office = report.office
@@ -202,7 +215,9 @@ def _claim_for(report: Report, config: Settings) -> Claim:
                 return claim
     text = report.match_text
     if text:
-        for found in selectors.match_open_claims(text, office)[:3]:
+        if claim_matches is None:
+            claim_matches = selectors.match_open_claims(text, office)
+        for found in claim_matches[:3]:
             if found.percent < max(config.suggest_percent, CLAIM_JOIN_PERCENT):
                 break
             if claim := _open_claim(found.id):
@@ -218,14 +233,14 @@ def _claim_for(report: Report, config: Settings) -> Claim:
 # "CEK" as the word people are told to type (in capitals), "cek fakta", "#cek" or "/cek" in any case; a lower-case
 # "cek …" only alone, on a forwarded message or as a picture's caption: "Cek DPT saya di mana?" is a question for
 # the inbox, not a report.
-CEK = re.compile(r"^\s*(?:(?:#|/)cek\b|cek\s*fakta\b|CEK\b)[\s:.,!-]*")
+CEK = re.compile(r"^\s*(?:(?i:[#/]cek(?:\s*fakta)?\b|cek\s*fakta\b)|CEK(?:[\s-]*(?i:fakta))?\b)[\s:.,!-]*")
 CEK_ANY_CASE = re.compile(r"^\s*cek\b[\s:.,!-]*", re.IGNORECASE)
 CEK_LOOKBACK = timedelta(minutes=30)
 
 
 def _cek_command(message) -> re.Match | None:
     text = message.text or ""
-    command = CEK.match(text) or (CEK.match(text.lower()) if text.lower().lstrip().startswith("cek fakta") else None)
+    command = CEK.match(text)
     loose = CEK_ANY_CASE.match(text) if command is None else None
     if loose and (message.forwarded or message.media_status or not text[loose.end():].strip()):
         command = loose
@@ -338,6 +353,8 @@ def _join_claim_of_same_picture(report: Report, image_hash: str) -> None:
     if target is None:
         return
     with transaction.atomic():
+        if _open_claim(target) is None:   # published or merged a moment ago: the report stays where it is
+            return
         Report.objects.filter(pk=report.pk).update(claim_id=target, match_score=100)
         Claim.objects.filter(pk=target).update(
             report_count=F("report_count") + 1,
@@ -622,12 +639,15 @@ def submit_clarification(*, actor, clarification: Clarification) -> Clarificatio
 @transaction.atomic
 def publish_clarification(*, actor, clarification: Clarification) -> Clarification:
     """A second person approves: it goes on the portal, the claim is done, and every reporter is told."""
+    # The claim is locked before the clarification, in the order merge_claims() takes them (no deadlock).
+    claim = _claim_to_close(Clarification.objects.filter(pk=clarification.pk).values_list("claim_id",
+                                                                                           flat=True).first())
     current = _locked_clarification(actor, clarification, "factcheck.approve", Clarification.Status.PENDING,
                                     _("Klarifikasi harus diajukan dulu sebelum disetujui."))
     if actor.pk in (current.author_id, current.edited_by_id):
         raise ValidationError(_("Klarifikasi disetujui oleh staf lain, bukan yang menulis atau terakhir mengubahnya."))
-    claim = _claim_to_close(current.claim_id)
-    current.status, current.approved_by, current.claim = Clarification.Status.PUBLISHED, actor, claim
+    current.status, current.approved_by = Clarification.Status.PUBLISHED, actor
+    current.claim = claim or current.claim
     current.published_at = current.published_at or timezone.now()
     current.version += 1
     current.save()
@@ -646,22 +666,25 @@ def publish_clarification(*, actor, clarification: Clarification) -> Clarificati
 
 
 def _claim_to_close(claim_id: int | None) -> Claim | None:
-    """The claim a clarification answers, locked (a report being filed waits, then files elsewhere); if it was
-    merged meanwhile, the claim it was merged into."""
+    """The open claim a clarification answers, locked (a report being filed waits, then files elsewhere); if it
+    was merged meanwhile, the claim it was merged into."""
     seen = set()
     while claim_id is not None and claim_id not in seen:
         seen.add(claim_id)
         claim = Claim.objects.select_for_update().get(pk=claim_id)
-        if claim.resolution != Claim.Resolution.MERGED or claim.merged_into_id is None:
-            return claim
-        claim_id = claim.merged_into_id
+        if claim.resolution == Claim.Resolution.MERGED and claim.merged_into_id is not None:
+            claim_id = claim.merged_into_id
+            continue
+        return claim if claim.status in OPEN else None   # answered otherwise, or dismissed: left as it is
     return None
 
 
 def _portal_changed() -> None:
-    """The office's portal lists clarifications: cached pages from before are stale."""
+    """What is published changed: the portal's cached pages and every process's matching index are stale."""
     from portal.services import bump_generation
 
+    if not IndexVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        IndexVersion.objects.get_or_create(pk=1, defaults={"value": 1})
     bump_generation()
 
 
@@ -733,17 +756,19 @@ def withdraw_clarification(*, actor, clarification: Clarification, reason: str) 
     current.status, current.withdrawn_reason = Clarification.Status.WITHDRAWN, reason[:300]
     current.version += 1
     current.save()
-    answered = list(Report.objects.filter(answered_with=current).select_related("office"))
-    claim_ids = {r.claim_id for r in answered if r.claim_id} | ({current.claim_id} if current.claim_id else set())
-    # Claims closed with this clarification (its own, and others answered with it) are open again.
-    Claim.objects.filter(pk__in=claim_ids, status=Claim.Status.DONE, resolution=Claim.Resolution.CLARIFIED).update(
-        status=Claim.Status.VERIFYING, resolution="", updated_at=timezone.now())
-    Report.objects.filter(pk__in=[r.pk for r in answered if r.claim_id]).update(status=Report.Status.QUEUED,
-                                                                                answered_with=None)
-    for report in (r for r in answered if not r.claim_id):   # answered automatically: back in a claim
-        report.status, report.answered_with = Report.Status.QUEUED, None
-        report.save(update_fields=["status", "answered_with"])
-        _file_in_claim(report, selectors.office_settings(report.office))
+    answered = list(Report.objects.filter(answered_with=current).values_list("pk", "claim_id"))
+    claim_ids = {claim_id for _pk, claim_id in answered if claim_id} | ({current.claim_id} if current.claim_id else
+                                                                         set())
+    still_answered = set(Clarification.objects.filter(claim_id__in=claim_ids, status=Clarification.Status.PUBLISHED)
+                         .values_list("claim_id", flat=True))
+    # Claims this clarification closed are open again (not one that another published clarification answers).
+    Claim.objects.filter(pk__in=claim_ids - still_answered, status=Claim.Status.DONE,
+                         resolution=Claim.Resolution.CLARIFIED).update(status=Claim.Status.VERIFYING, resolution="",
+                                                                       updated_at=timezone.now())
+    Report.objects.filter(pk__in=[pk for pk, _c in answered]).update(status=Report.Status.QUEUED, answered_with=None)
+    unfiled = [pk for pk, claim_id in answered if not claim_id]   # answered automatically: back in a claim
+    if unfiled:
+        transaction.on_commit(lambda: _enqueue_refile(unfiled))
     record(actor=actor, office=current.office, action="factcheck.clarification_withdrawn", target=current,
            after={"reason": reason})
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.WITHDRAWAL, None))
@@ -789,6 +814,24 @@ def notice_text(clarification: Clarification, kind: str, *, tracking_number: str
             "reason": clarification.withdrawn_reason}
     return f"{head}{number}: *{verdict}*{source}\n“{clarification.claim_reviewed[:200]}”\n" \
            f"{clarification.summary}\n{public_url(clarification)}"
+
+
+def _enqueue_refile(report_ids: list[int]) -> None:
+    from factcheck.tasks import refile_reports
+
+    refile_reports.enqueue(report_ids)
+
+
+def refile(*, report_ids: list[int]) -> int:
+    """Reports whose automatic answer was withdrawn, each into the claim it repeats (or a new one), in its own
+    transaction: a clarification that answered ten thousand people must not hold the database for one request."""
+    count = 0
+    for report in Report.objects.filter(pk__in=report_ids, claim=None, status=Report.Status.QUEUED).select_related(
+            "office"):
+        with transaction.atomic():
+            _file_in_claim(report, selectors.office_settings(report.office))
+        count += 1
+    return count
 
 
 def _enqueue_notices(clarification_id: int, kind: str, report_ids: list[int] | None, *,
@@ -876,14 +919,17 @@ def _send_notice(report: Report, clarification: Clarification, kind: str):
 def erase_member_reports(member) -> int:
     """Erasure (UU 27/2022): the person's reports (also those sent from the portal with one of their addresses)
     lose what they sent and who sent it, in the audit log too; a claim summarised from their words loses its
-    summary. The claims keep their counts, so the forum still knows how widely a hoax was reported."""
+    summary (a claim they were the first to report). The claims keep their counts, so the forum still knows how
+    widely a hoax was reported."""
     from audit.services import REDACTED, redact_target_history
 
     addresses = [f"{a.kind}:{a.value}" for a in member.addresses.all()]
     reports = Report.objects.filter(Q(reporter=member) | Q(notify_address__in=addresses, reporter__isnull=True))
-    summaries = {" ".join(text.split())[:300] for text in reports.values_list("text", flat=True) if text.strip()}
-    claims = list(Claim.objects.filter(reports__in=reports, summary__in=summaries).values_list("pk", flat=True))
-    Claim.objects.filter(pk__in=claims).update(summary=REDACTED)
+    own = set(reports.values_list("pk", flat=True))
+    claims = [claim_id for claim_id in set(reports.exclude(claim=None).values_list("claim_id", flat=True))
+              if Report.objects.filter(claim_id=claim_id).order_by("created_at", "pk")
+              .values_list("pk", flat=True).first() in own]   # summarised from their words: they reported first
+    Claim.objects.filter(pk__in=claims).update(summary=REDACTED, updated_at=timezone.now())
     redact_target_history(target_type="factcheck.claim", target_ids=[str(pk) for pk in claims],
                           actions=["factcheck.claim_created"])
     redact_target_history(target_type="factcheck.report", target_ids=[str(pk) for pk in reports.values_list(

@@ -12,6 +12,11 @@ def notify_reporters(clarification_id: int, kind: str, report_ids: list[int] | N
 
 
 @task()
+def refile_reports(report_ids: list[int]) -> dict:
+    return {"refiled": services.refile(report_ids=report_ids)}
+
+
+@task()
 def read_screenshot(report_id: int) -> dict:
     """OCR takes about half a second a screenshot: done by the worker, never in the request."""
     from factcheck import images

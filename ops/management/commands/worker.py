@@ -5,6 +5,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from django.db import close_old_connections
 from django.utils import timezone
@@ -18,11 +19,12 @@ TICK_SECONDS = 5
 ROUTER_IDLE_SECONDS = 0.2
 TASK_POLL_SECONDS = 0.2
 ROUTER_BATCH = 50
-# SQLite has one writer at a time. While webhooks keep arriving faster than the router files them (a burst), the
+# SQLite has one writer at a time. While webhooks arrive faster than the router could file them (a burst), the
 # router leaves the database to the web server nine tenths of the time: accepting cannot wait (a provider that
 # times out sends again, adding load); filing catches up at full speed as soon as arrivals stop. PostgreSQL writes
 # in parallel and needs no pause.
 ROUTER_BURST_YIELD = 9.0
+ROUTER_BURST_RATE = 300   # messages/s arriving: more than the router files at full speed (about 250/s)
 logger = logging.getLogger(__name__)
 
 
@@ -76,14 +78,15 @@ class Command(DbWorkerCommand):
         from channels.models import InboundMessage
         from inbox.services import route_pending
 
-        burst, newest = False, None
+        burst, newest, looked = False, None, time.monotonic()
         while not stop.is_set():
             try:
                 yield_ratio = ROUTER_BURST_YIELD if burst and connection.vendor == "sqlite" else 0.0
                 routed = route_pending(limit=ROUTER_BATCH, yield_ratio=yield_ratio)
-                arrived = InboundMessage.objects.aggregate(m=Max("pk"))["m"]
-                burst = routed >= ROUTER_BATCH and newest is not None and arrived != newest
-                newest = arrived
+                arrived, now = InboundMessage.objects.aggregate(m=Max("pk"))["m"] or 0, time.monotonic()
+                rate = (arrived - newest) / max(now - looked, 0.001) if newest is not None else 0.0
+                burst = routed >= ROUTER_BATCH and rate > ROUTER_BURST_RATE
+                newest, looked = arrived, now
             except Exception:  # the database went away: look again shortly
                 logger.warning("inbound router failed", exc_info=True)
                 routed = 0
