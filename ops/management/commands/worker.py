@@ -26,6 +26,7 @@ ROUTER_BATCH = 50
 # parallel and needs none of this.
 WEBHOOK_WRITE_SECONDS = 0.001
 ROUTER_MIN_DUTY = 0.1
+RATE_WINDOW_SECONDS = 1.0
 logger = logging.getLogger(__name__)
 
 
@@ -79,13 +80,17 @@ class Command(DbWorkerCommand):
         from channels.models import InboundMessage
         from inbox.services import route_pending
 
-        yield_ratio, newest, looked = 0.0, None, time.monotonic()
+        yield_ratio, rate, newest, looked = 0.0, 0.0, None, time.monotonic()
         while not stop.is_set():
             try:
                 routed = route_pending(limit=ROUTER_BATCH, yield_ratio=yield_ratio)
                 arrived, now = InboundMessage.objects.aggregate(m=Max("pk"))["m"] or 0, time.monotonic()
                 if connection.vendor == "sqlite" and newest is not None:
-                    rate = (arrived - newest) / max(now - looked, 0.001)
+                    # The arrival rate averaged over about a second: a few messages landing during a 5 ms batch
+                    # are not a burst.
+                    elapsed = max(now - looked, 0.001)
+                    weight = min(1.0, elapsed / RATE_WINDOW_SECONDS)
+                    rate += weight * ((arrived - newest) / elapsed - rate)
                     duty = min(1.0, max(ROUTER_MIN_DUTY, 1 - 2 * rate * WEBHOOK_WRITE_SECONDS))
                     yield_ratio = (1 - duty) / duty
                 newest, looked = arrived, now
