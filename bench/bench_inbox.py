@@ -76,17 +76,16 @@ sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
 from bench_portal_load import (  # noqa: E402
     WORKERS,
-    WRK_LINE,
     free_port,
     get,
     gunicorn_command,
+    parse_wrk,
     server_env,
     stop,
-    to_ms,
     wait_ready,
 )
 from gen_members_csv import MOBILE_PREFIXES, organizations, person_name  # noqa: E402
-from signed_webhooks import drain, post, signature  # noqa: E402
+from signed_webhooks import drain, post, signature, wrk, wrk_command  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 OFFICE = "35.77"
@@ -606,37 +605,6 @@ def write_bodies(path: Path, count: int, senders: list, secret: str, tag: str, r
             body = inbound_body(sender=number, name=name, message_id=f"wamid.BENCH{tag}{i:09d}",
                                 text=rng.choice(QUESTIONS), sent_at=now)
             out.write(signature(body, secret).encode() + b"\t" + body + b"\n")
-
-
-
-
-def wrk_command(url: str, *, duration: int, connections: int, script: Path | None = None,
-                args: tuple = ()) -> list[str]:
-    command = ["/usr/bin/wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-    if script is not None:
-        command += ["-s", str(script)]
-    return [*command, url, "--", *map(str, args)]
-
-
-def parse_wrk(output: str) -> dict:
-    result = {"raw": output}
-    for line in output.splitlines():
-        match = WRK_LINE.match(line)
-        if match:
-            result[f"p{match.group(1)}"] = to_ms(match.group(2), match.group(3))
-        elif line.startswith("Requests/sec:"):
-            result["rps"] = float(line.split()[1])
-        elif "requests in" in line:
-            result["requests"] = int(line.split()[0])
-        elif "Non-2xx or 3xx responses" in line:
-            result["bad"] = int(line.split()[-1])
-        elif line.strip().startswith("Socket errors"):
-            result["socket_errors"] = line.strip()
-    return result
-
-
-def wrk(url: str, **kwargs) -> dict:
-    return parse_wrk(subprocess.run(wrk_command(url, **kwargs), capture_output=True, text=True, check=True).stdout)
 
 
 

@@ -171,7 +171,13 @@ def wrk(url: str, *, duration: int, connections: int, headers: dict | None = Non
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    result = {"command": " ".join(command[:6] + [f"-H '{k}: …'" for k in headers or {}] + [url]), "raw": output}
+    return {**parse_wrk(output),
+            "command": " ".join(command[:6] + [f"-H '{k}: …'" for k in headers or {}] + [url])}
+
+
+def parse_wrk(output: str) -> dict:
+    """requests/s, p50/p99 (ms), requests, non-2xx count and socket errors from `wrk --latency` output."""
+    result = {"raw": output}
     for line in output.splitlines():
         match = WRK_LINE.match(line)
         if match:

@@ -56,15 +56,13 @@ from bench_broadcast_send import (  # noqa: E402
 )
 from bench_portal_load import (  # noqa: E402
     WORKERS,
-    WRK_LINE,
     free_port,
     gunicorn_command,
     server_env,
     stop,
-    to_ms,
     wait_ready,
 )
-from signed_webhooks import drain, post, signature  # noqa: E402
+from signed_webhooks import drain, post, signature, wrk  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 FIXTURES = ROOT / "channels" / "tests" / "fixtures" / "whatsapp" / "webhooks"
@@ -148,28 +146,6 @@ def write_bodies(path: Path, rows) -> int:
 
 
 
-
-
-def wrk(url: str, *, duration: int, connections: int, script: Path | None = None, args: tuple = ()) -> dict:
-    command = ["/usr/bin/wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-    if script is not None:
-        command += ["-s", str(script)]
-    output = subprocess.run([*command, url, "--", *map(str, args)], capture_output=True, text=True,
-                            check=True).stdout
-    result = {"raw": output}
-    for line in output.splitlines():
-        match = WRK_LINE.match(line)
-        if match:
-            result[f"p{match.group(1)}"] = to_ms(match.group(2), match.group(3))
-        elif line.startswith("Requests/sec:"):
-            result["rps"] = float(line.split()[1])
-        elif "requests in" in line:
-            result["requests"] = int(line.split()[0])
-        elif "Non-2xx or 3xx responses" in line:
-            result["bad"] = int(line.split()[-1])
-        elif line.strip().startswith("Socket errors"):
-            result["socket_errors"] = line.strip()
-    return result
 
 
 def main() -> int:

@@ -1,11 +1,14 @@
-"""What the webhook benchmarks share: signing a WhatsApp body, posting one, waiting for gunicorn to drain."""
+"""What the webhook benchmarks share: signing a WhatsApp body, posting one, running wrk with a body-reading Lua
+script, waiting for gunicorn to drain."""
 
 import hashlib
 import hmac
 import http.client
+import subprocess
 import time
+from pathlib import Path
 
-from bench_portal_load import get
+from bench_portal_load import get, parse_wrk
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -34,3 +37,16 @@ def drain(port: int, timeout: float = 120) -> float:
             break
         time.sleep(0.2)
     return time.monotonic() - start
+
+
+def wrk_command(url: str, *, duration: int, connections: int, script: Path | None = None,
+                args: tuple = ()) -> list[str]:
+    command = ["/usr/bin/wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    return [*command, url, "--", *map(str, args)]
+
+
+def wrk(url: str, **kwargs) -> dict:
+    """wrk_command() run to the end, its output parsed (bench_portal_load.parse_wrk)."""
+    return parse_wrk(subprocess.run(wrk_command(url, **kwargs), capture_output=True, text=True, check=True).stdout)
