@@ -7,6 +7,7 @@ the channel without knowing which provider answered. `ChannelType` is the interf
 `channels.providers.REGISTRY` maps a channel's `kind` to its instance.
 """
 
+import hmac
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,17 @@ class MediaError(Exception):
 
 class WebhookRejected(ValueError):
     """A webhook that must not be processed (bad signature, unreadable body): answer 4xx, keep a log line."""
+
+
+def secret_matches(given, expected: str) -> bool:
+    """A value from a request (header, query) against our secret, in constant time, as bytes: hmac.compare_digest
+    refuses str with non-ASCII characters, and a hostile header must be a 403, not a 500."""
+    if not isinstance(given, str) or not given or not expected:
+        return False
+    try:
+        return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    except UnicodeEncodeError:   # lone surrogates
+        return False
 
 
 @dataclass(frozen=True)

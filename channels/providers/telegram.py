@@ -1,6 +1,5 @@
 """Telegram Bot API: webhooks (secret-token header, update parsing) and sendMessage (fixtures in tests/)."""
 
-import hmac
 import json
 import secrets
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from channels.providers.base import (
     SendResult,
     WebhookRejected,
     parse_retry_after,
+    secret_matches,
 )
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -36,7 +36,7 @@ SEND_TIMEOUT = 10.0
 
 def verify_secret(header_value: str | None, secret_token: str) -> bool:
     """A shared secret, not a signature: compared in constant time; missing or different means reject."""
-    return bool(header_value and secret_token) and hmac.compare_digest(header_value, secret_token)
+    return secret_matches(header_value, secret_token)
 
 
 def _time(value) -> datetime:

@@ -27,6 +27,7 @@ from channels.providers.base import (
     StatusUpdate,
     WebhookRejected,
     parse_retry_after,
+    secret_matches,
 )
 from lib.phones import PhoneError, parse_phone
 
@@ -47,13 +48,12 @@ def verify_signature(raw_body: bytes, header_value: str | None, app_secret: str)
     if not header_value or not header_value.startswith("sha256=") or not app_secret:
         return False
     expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header_value.removeprefix("sha256=").strip().lower())
+    return secret_matches(header_value.removeprefix("sha256=").strip().lower(), expected)
 
 
 def verification_response(params: dict, verify_token: str) -> str | None:
     """The subscription handshake: the challenge to echo back, or None (answer 403)."""
-    if params.get("hub.mode") == "subscribe" and verify_token and hmac.compare_digest(
-            str(params.get("hub.verify_token", "")), verify_token):
+    if params.get("hub.mode") == "subscribe" and secret_matches(params.get("hub.verify_token"), verify_token):
         return str(params.get("hub.challenge", ""))
     return None
 
