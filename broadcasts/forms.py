@@ -47,6 +47,13 @@ class BroadcastForm(forms.Form):
         if office.children.exists() is False:
             del self.fields["include_descendants"]
 
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"]
+        if len(title.splitlines()) > 1:
+            raise forms.ValidationError(_("Judul siaran harus satu baris (tanpa ganti baris): judul menjadi subjek "
+                                          "e-mail."))
+        return title
+
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("version", None)

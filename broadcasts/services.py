@@ -69,6 +69,8 @@ def _validate(office, values: dict, groups: list[Group]) -> dict:
         errors["title"] = _("Judul siaran wajib diisi.")
     elif len(values["title"]) > 200:
         errors["title"] = _("Judul paling banyak 200 karakter.")
+    elif len(values["title"].splitlines()) > 1:
+        errors["title"] = _("Judul siaran harus satu baris (tanpa ganti baris): judul menjadi subjek e-mail.")
     if not values["text"]:
         errors["text"] = _("Isi pesan wajib diisi.")
     elif len(values["text"]) > max_text_length(values.get("media_url") or ""):

@@ -84,7 +84,9 @@ class SmtpEmail(ChannelType):
             headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         reply_to = [channel.config["reply_to"]] if channel.config.get("reply_to") else None
-        email = EmailMultiAlternatives(subject=message.subject, body=message.text,
+        # A header cannot hold a line break (Django raises BadHeaderError): a stored title must never stop sending.
+        subject = " ".join(str(message.subject or "").split())
+        email = EmailMultiAlternatives(subject=subject, body=message.text,
                                        from_email=channel.config.get("from_email"), to=[message.to],
                                        reply_to=reply_to, headers=headers)
         if message.html:
