@@ -258,13 +258,28 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 
+# Every handler masks phone numbers, e-mail addresses, registration/unsubscribe tokens in paths and search terms
+# (q=), access-log lines included (lib/logredact.py). gunicorn's --access-logfile only switches its access log on:
+# the lines go to standard output through the same filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "lib.logredact.RedactingFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"},
+                   "access": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["redact"]},
+                 "access": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "access",
+                            "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                # Django's own default handlers would print these unfiltered: they go to the root's console only.
+                "django": {"handlers": [], "level": "INFO", "propagate": True},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+                "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False}},
 }
 
 # Public portal caching: whole pages in the cache (per process by default; CACHE_URL-style shared caches such as
