@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from content.models import Revision
+from content.models import Publication, PublicationChange, Revision
 
 FIELDS = (("title", _("Judul")), ("summary", _("Ringkasan")), ("body", _("Isi")))
 
@@ -42,5 +42,36 @@ def diff_text(old: str, new: str, *, context: int = 3) -> list[DiffLine]:
     return lines
 
 
-def revision_diff(old: Revision, new: Revision) -> list[FieldDiff]:
+@dataclass(frozen=True)
+class ValueChange:
+    label: str
+    old: object
+    new: object
+    is_date: bool = False
+
+
+def revision_diff(old: Revision | Publication, new: Revision | PublicationChange) -> list[FieldDiff]:
     return [FieldDiff(name, str(label), diff_text(getattr(old, name), getattr(new, name))) for name, label in FIELDS]
+
+
+def _stage_label(stage) -> str:
+    return f"{stage.election.name} — {stage.name}" if stage is not None else "—"
+
+
+def change_settings(live: Publication, change: PublicationChange) -> list[ValueChange]:
+    """The settings a pending change alters, old and new value (text fields are diffed by revision_diff)."""
+    kinds = dict(Publication.Kind.choices)
+    rows = []
+    if live.kind != change.kind:
+        rows.append(ValueChange(str(_("Jenis")), str(kinds.get(live.kind, live.kind)),
+                                str(kinds.get(change.kind, change.kind))))
+    if list(live.tags) != list(change.tags):
+        rows.append(ValueChange(str(_("Label")), ", ".join(live.tags) or "—", ", ".join(change.tags) or "—"))
+    if live.stage_id != change.stage_id:
+        rows.append(ValueChange(str(_("Tahapan terkait")), _stage_label(live.stage), _stage_label(change.stage)))
+    for field, label in (("publish_at", _("Terbit pada")), ("unpublish_at", _("Berhenti tayang pada"))):
+        if getattr(live, field) != getattr(change, field):
+            rows.append(ValueChange(str(label), getattr(live, field), getattr(change, field), is_date=True))
+    if change.cover_changed and change.cover_alt != live.cover_alt:
+        rows.append(ValueChange(str(_("Teks alternatif gambar")), live.cover_alt or "—", change.cover_alt))
+    return rows

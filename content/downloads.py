@@ -38,9 +38,14 @@ def attachment_response(attachment: Attachment, *, private: bool = True) -> File
 
 
 def cover_response(publication: Publication, *, private: bool = True) -> FileResponse:
-    name = publication.cover_image.name.rsplit("/", 1)[-1] if publication.cover_image else ""
+    return image_response(publication.cover_image, private=private)
+
+
+def image_response(field, *, private: bool = True) -> FileResponse:
+    """A stored, already checked image (a cover, or a new cover waiting in a pending change)."""
+    name = field.name.rsplit("/", 1)[-1] if field else ""
     extension = name.rsplit(".", 1)[-1].lower()
     content_type = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
         extension, "application/octet-stream")
-    response = FileResponse(_open(publication.cover_image), filename=name, content_type=content_type)
+    response = FileResponse(_open(field), filename=name, content_type=content_type)
     return _harden(response, private=private)

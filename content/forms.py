@@ -77,10 +77,12 @@ class PublicationForm(forms.Form):
                 "unpublish_at": data["unpublish_at"], "slug": data["slug"]}
 
     @staticmethod
-    def initial_for(publication: Publication) -> dict:
-        return {"kind": publication.kind, "title": publication.title, "summary": publication.summary,
-                "body": publication.body, "tags": ", ".join(publication.tags), "stage": publication.stage_id,
-                "publish_at": publication.publish_at, "unpublish_at": publication.unpublish_at,
+    def initial_for(publication: Publication, *, change=None) -> dict:
+        """The live values, or those of the pending change of a published item (the editor continues it)."""
+        source = change or publication
+        return {"kind": source.kind, "title": source.title, "summary": source.summary,
+                "body": source.body, "tags": ", ".join(source.tags), "stage": source.stage_id,
+                "publish_at": source.publish_at, "unpublish_at": source.unpublish_at,
                 "slug": publication.slug, "version": publication.version}
 
 
@@ -100,3 +102,8 @@ class CoverForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Catatan untuk penulis"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ChangeRejectForm(forms.Form):
+    note = forms.CharField(label=_("Alasan penolakan (untuk pengusul)"), max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

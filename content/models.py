@@ -75,8 +75,53 @@ class Revision(models.Model):
         return f"{self.publication_id} r{self.number}"
 
 
+class PublicationChange(models.Model):
+    """A change to a published item, waiting for a second person with content.publish. The public page keeps the
+    approved text until the change is approved; at most one change per publication waits at a time."""
+
+    class Status(models.TextChoices):
+        PENDING = "menunggu", _("Menunggu persetujuan")
+        APPROVED = "disetujui", _("Disetujui")
+        REJECTED = "ditolak", _("Ditolak")
+        CANCELLED = "dibatalkan", _("Dibatalkan")
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    kind = models.CharField(_("jenis"), max_length=12, choices=Publication.Kind.choices)
+    title = models.CharField(_("judul"), max_length=200)
+    summary = models.CharField(_("ringkasan"), max_length=300, blank=True)
+    body = models.TextField(_("isi (Markdown)"), blank=True)
+    tags = models.JSONField(_("label"), default=list, blank=True)
+    stage = models.ForeignKey("elections.Stage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    publish_at = models.DateTimeField(null=True, blank=True)
+    unpublish_at = models.DateTimeField(null=True, blank=True)
+    # A new cover (file and/or alt text) staged with the change; an empty file keeps the current picture.
+    cover_changed = models.BooleanField(default=False)
+    cover_image = models.ImageField(upload_to="publikasi/%Y/%m/", blank=True)
+    cover_alt = models.CharField(max_length=200, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Everyone who changed the proposal: none of them may approve it (four-eyes rule).
+    contributors = models.JSONField(default=list, blank=True)
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["publication"], condition=models.Q(status="menunggu"),
+                                               name="publication_one_pending_change")]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.get_status_display()}"
+
+
 class Attachment(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="attachments")
+    # Set while the attachment was added to a published item and waits with that change for approval.
+    change = models.ForeignKey(PublicationChange, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="attachments")
     file = models.FileField(upload_to="lampiran/%Y/%m/")
     title = models.CharField(_("judul lampiran"), max_length=200)
     original_name = models.CharField(max_length=255)

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from content.models import Attachment, Publication
+from content.models import Attachment, Publication, PublicationChange
 from content.rendering import plain_text, render_markdown
 from offices.models import Office
 from offices.selectors import office_and_descendants
@@ -48,7 +48,8 @@ def stages_available_to(office: Office):
 
 
 EDIT_ACTIONS = ("publication.created", "publication.updated", "publication.corrected",
-                "publication.revision_restored", "publication.attachment_added", "publication.attachment_removed",
+                "publication.revision_restored", "publication.change_proposed", "publication.attachment_added",
+                "publication.attachment_removed",
                 "publication.cover_set", "publication.cover_removed")
 
 
@@ -59,6 +60,20 @@ def last_editor_id(publication: Publication) -> int | None:
     entry = (AuditEntry.objects.filter(target_type=publication._meta.label_lower, target_id=str(publication.pk),
                                        action__in=EDIT_ACTIONS).order_by("-at", "-id").only("actor_id").first())
     return entry.actor_id if entry is not None else publication.created_by_id
+
+
+def change_diff(publication: Publication, change: PublicationChange) -> dict:
+    """What a pending change alters: a line diff of title, summary and body, and old -> new of the settings."""
+    from content.diffing import change_settings, revision_diff
+
+    return {"text": [d for d in revision_diff(publication, change) if d.changed],
+            "settings": change_settings(publication, change)}
+
+
+def pending_change(publication: Publication) -> PublicationChange | None:
+    """The change of a published item waiting for a second person, if any."""
+    return (publication.changes.filter(status=PublicationChange.Status.PENDING)
+            .select_related("proposed_by", "stage__election").first())
 
 
 # Public --------------------------------------------------------------------------------------------------------
@@ -157,13 +172,18 @@ class ArticleAttachment:
     extension: str
 
 
+def approved_attachments(publication: Publication) -> QuerySet[Attachment]:
+    """The attachments that are part of the approved item (not those waiting in a pending change)."""
+    return publication.attachments.filter(change__isnull=True)
+
+
 def article_context(publication: Publication, *, cover_url: str = "",
                     attachment_url: Callable[[Attachment], str]) -> dict:
     """Context for content/_article.html. The caller decides the URLs (staff preview or public portal)."""
     attachments = [
         ArticleAttachment(a.title, attachment_url(a), a.original_name, a.content_type, a.size,
                           a.original_name.rsplit(".", 1)[-1].upper() if "." in a.original_name else "")
-        for a in publication.attachments.all()
+        for a in approved_attachments(publication)
     ]
     corrected_at = None
     if publication.first_published_at is not None:

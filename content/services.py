@@ -1,9 +1,12 @@
 """Every write to publications. Keyword-only, validated, transactional, audited.
 
 Workflow: DRAFT -> REVIEW (content.write) -> PUBLISHED (content.publish, by someone other than the last editor)
--> ARCHIVED -> DRAFT. REVIEW -> DRAFT returns an item with a note. A PUBLISHED item stays published when it is
-corrected; only someone who may publish can change it. Role checks happen here (PermissionDenied) as well as in
-the views, so the API and commands get the same rules; `actor=None` is the system (seed commands) and skips them.
+-> ARCHIVED -> DRAFT. REVIEW -> DRAFT returns an item with a note. A PUBLISHED item is never changed by one person:
+edits, restored revisions, new attachments and a new cover go into its pending PublicationChange, which someone
+with content.publish who did not contribute to it approves (then it goes live) or rejects with a note. Taking
+something down (archive, removing a live attachment or the cover) stays a one-person step. Role checks happen here
+(PermissionDenied) as well as in the views, so the API and commands get the same rules; `actor=None` is the system
+(seed commands) and skips them.
 """
 
 import re
@@ -21,13 +24,14 @@ from django.utils.translation import gettext_lazy
 from accounts.permissions import can
 from audit.services import record
 from content import uploads
-from content.models import Attachment, Publication, Revision
+from content.models import Attachment, Publication, PublicationChange, Revision
 from content.rendering import render_markdown
-from content.selectors import last_editor_id, stages_available_to
+from content.selectors import last_editor_id, pending_change, stages_available_to
 from lib.contacts import clean_plain_text
 from members.services import ConflictError as RegistryConflictError
 
 Status = Publication.Status
+ChangeStatus = PublicationChange.Status
 
 MAX_BODY_CHARS = 200_000
 MAX_TAGS = 20
@@ -47,8 +51,10 @@ def _public_side_changed(publication_pk: int) -> None:
     transaction.on_commit(lambda: publication_changed(publication_pk))
 
 
-def _bump_version(publication: Publication, expected_version: int | None) -> None:
-    _public_side_changed(publication.pk)
+def _bump_version(publication: Publication, expected_version: int | None, *, public: bool = True) -> None:
+    """`public=False` when only staff-side state changes (a pending change): the portal needs no refresh."""
+    if public:
+        _public_side_changed(publication.pk)
     query = Publication.objects.filter(pk=publication.pk)
     if expected_version is not None:
         query = query.filter(version=expected_version)
@@ -78,13 +84,11 @@ def _require(actor, capability: str, office) -> None:
 
 
 def _require_editable(actor, publication: Publication) -> None:
-    """Text, schedule, attachments and cover may change until the item is archived. A published item is changed
-    only by someone who may publish: otherwise a correction would bypass the review."""
+    """Text, schedule, attachments and cover may change until the item is archived. On a published item the
+    change waits for a second person (see propose/approve below), so writers may propose it."""
     if publication.status == Status.ARCHIVED:
         raise ValidationError(_("Publikasi yang diarsipkan tidak dapat diubah. Keluarkan dari arsip dulu."))
     _require(actor, "content.write", publication.office)
-    if publication.status == Status.PUBLISHED:
-        _require(actor, "content.publish", publication.office)
 
 
 def can_edit(user, publication: Publication) -> bool:
@@ -281,7 +285,8 @@ def update_publication(*, actor, publication: Publication, expected_version: int
                        summary: str, body: str, tags=(), stage=None, publish_at: datetime | None = None,
                        unpublish_at: datetime | None = None, slug: str | None = None) -> Publication:
     """Save a new text and settings. Every save keeps a revision. `slug=None` or "" keeps the current slug; a
-    slug cannot change once the item has been public (links already shared would break)."""
+    slug cannot change once the item has been public (links already shared would break). On a published item
+    nothing public changes: the values become its pending change (see approve_change)."""
     _require_editable(actor, publication)
     office = publication.office
     title, summary, body = _clean_text(title=title, summary=summary, body=body)
@@ -298,6 +303,11 @@ def update_publication(*, actor, publication: Publication, expected_version: int
             raise ValidationError({"slug": [_("Slug tidak dapat diubah setelah publikasi pernah terbit: tautan yang "
                                               "sudah dibagikan akan rusak.")]})
         new_slug = _explicit_slug(office, slug, exclude_pk=publication.pk)
+    if publication.status == Status.PUBLISHED:
+        _propose(actor=actor, publication=publication, expected_version=expected_version, kind=kind, title=title,
+                 summary=summary, body=body, tags=tags, stage=stage, publish_at=publish_at,
+                 unpublish_at=unpublish_at)
+        return publication
 
     before = snapshot(publication)
     _bump_version(publication, expected_version)
@@ -322,10 +332,15 @@ def update_publication(*, actor, publication: Publication, expected_version: int
 @transaction.atomic
 def restore_revision(*, actor, publication: Publication, revision: Revision,
                      expected_version: int | None) -> Publication:
-    """Bring back the title, summary and body of an earlier revision; this itself becomes a new revision."""
+    """Bring back the title, summary and body of an earlier revision; this itself becomes a new revision (on a
+    published item: the pending change, until a second person approves it)."""
     if revision.publication_id != publication.pk:
         raise ValidationError(_("Revisi ini milik publikasi lain."))
     _require_editable(actor, publication)
+    if publication.status == Status.PUBLISHED:
+        _propose(actor=actor, publication=publication, expected_version=expected_version, title=revision.title,
+                 summary=revision.summary, body=revision.body, restored_revision=revision.number)
+        return publication
     before = snapshot(publication)
     _bump_version(publication, expected_version)
     publication.title, publication.summary, publication.body = revision.title, revision.summary, revision.body
@@ -425,6 +440,11 @@ def archive(*, actor, publication: Publication, expected_version: int | None = N
     _require(actor, "content.publish", publication.office)
     if publication.status != Status.PUBLISHED:
         raise _wrong_state(publication, _("diarsipkan"), Status.PUBLISHED)
+    change = (PublicationChange.objects.select_for_update()
+              .filter(publication=publication, status=ChangeStatus.PENDING).first())
+    if change is not None:
+        _close_change(actor, change, status=ChangeStatus.CANCELLED, action="publication.change_cancelled",
+                      note=_("Publikasi diarsipkan."))
     return _transition(actor=actor, publication=publication, expected_version=expected_version, to=Status.ARCHIVED,
                        action="publication.archived", extra={"note": " ".join(note.split())[:1000]} if note else {})
 
@@ -438,6 +458,171 @@ def unarchive(*, actor, publication: Publication, expected_version: int | None =
     publication.publish_at = publication.unpublish_at = publication.reviewed_by = None
     return _transition(actor=actor, publication=publication, expected_version=expected_version, to=Status.DRAFT,
                        action="publication.unarchived", fields=("publish_at", "unpublish_at", "reviewed_by"))
+
+
+# Changes to published items ------------------------------------------------------------------------------------
+
+CHANGE_FIELDS = ("kind", "title", "summary", "body", "tags", "stage", "publish_at", "unpublish_at")
+
+
+def change_snapshot(change: PublicationChange) -> dict:
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "change": change.pk, "kind": change.kind, "title": change.title, "summary": change.summary,
+        "tags": list(change.tags), "stage": change.stage_id, "publish_at": iso(change.publish_at),
+        "unpublish_at": iso(change.unpublish_at), "body_chars": len(change.body),
+        "cover_changed": change.cover_changed, "cover_alt": change.cover_alt if change.cover_changed else None,
+        "attachments": list(change.attachments.values_list("pk", flat=True)) if change.pk else [],
+    }
+
+
+def _open_change(publication: Publication) -> PublicationChange:
+    """The item's pending change, locked; a new one starting from the live values when none waits."""
+    change = (PublicationChange.objects.select_for_update()
+              .filter(publication=publication, status=ChangeStatus.PENDING).first())
+    if change is None:
+        change = PublicationChange(publication=publication, **{f: getattr(publication, f) for f in CHANGE_FIELDS})
+        change.tags = list(publication.tags)
+    return change
+
+
+def _touch_change(change: PublicationChange, actor) -> None:
+    """The actor changed the proposal: they become its proposer and may no longer approve it."""
+    change.proposed_by = actor if actor is not None and actor.pk else None
+    change.proposed_at = timezone.now()
+    if change.proposed_by is not None and actor.pk not in change.contributors:
+        change.contributors = [*change.contributors, actor.pk]
+    change.save()
+
+
+def _propose(*, actor, publication: Publication, expected_version: int | None, restored_revision: int | None = None,
+             **values) -> PublicationChange:
+    """Store already validated values in the pending change of a published item; the live item is untouched."""
+    _bump_version(publication, expected_version, public=False)
+    change = _open_change(publication)
+    before = change_snapshot(change) if change.pk else None
+    for field, value in values.items():
+        setattr(change, field, value)
+    _touch_change(change, actor)
+    after = change_snapshot(change)
+    if restored_revision is not None:
+        after["restored_revision"] = restored_revision
+    record(actor=actor, office=publication.office, action="publication.change_proposed", target=publication,
+           before=before, after=after)
+    return change
+
+
+def _staged_change(actor, publication: Publication) -> PublicationChange:
+    """For attachments and cover: the pending change they join, marked as changed by the actor."""
+    _bump_version(publication, None, public=False)
+    change = _open_change(publication)
+    _touch_change(change, actor)
+    return change
+
+
+def _pending_or_error(publication: Publication) -> PublicationChange:
+    change = (PublicationChange.objects.select_for_update()
+              .filter(publication=publication, status=ChangeStatus.PENDING).first())
+    if change is None:
+        raise ValidationError(_("Tidak ada perubahan yang menunggu persetujuan pada publikasi ini."))
+    return change
+
+
+def own_change_reason(user, change: PublicationChange) -> str:
+    """Why this user may not approve the change ("" when they may, as far as authorship goes)."""
+    if user is not None and user.pk in change.contributors:
+        return _("Anda ikut mengusulkan perubahan ini, jadi persetujuannya harus diberikan oleh editor lain "
+                 "(prinsip empat mata).")
+    return ""
+
+
+def change_permissions(user, publication: Publication) -> dict:
+    """For views: what this user may do with the item's pending change."""
+    change = pending_change(publication)
+    may_decide = (change is not None and publication.status == Status.PUBLISHED and can(user, "content.publish")
+                  and user.office_id == publication.office_id)
+    reason = own_change_reason(user, change) if change is not None else ""
+    return {"change": change, "can_approve_change": may_decide and not reason,
+            "can_reject_change": may_decide, "own_change_reason": reason if may_decide else ""}
+
+
+def _discard_staged_files(change: PublicationChange) -> None:
+    files = [a.file for a in change.attachments.all()] + ([change.cover_image] if change.cover_image else [])
+    change.attachments.all().delete()
+    _delete_files_after_commit(files)
+
+
+@transaction.atomic
+def approve_change(*, actor, publication: Publication, expected_version: int | None = None) -> PublicationChange:
+    """Second pair of eyes on a published item: the pending change goes live. Nobody who changed the proposal may
+    approve it (the same four-eyes rule as the first publication, applied to every contributor)."""
+    _require(actor, "content.publish", publication.office)
+    if publication.status != Status.PUBLISHED:
+        raise _wrong_state(publication, _("disetujui perubahannya"), Status.PUBLISHED)
+    change = _pending_or_error(publication)
+    reason = own_change_reason(actor, change)
+    if reason:
+        raise ValidationError(reason)
+    office = publication.office
+    _validate_fields(office, kind=change.kind, stage=change.stage)
+    if change.publish_at is None:
+        raise ValidationError({"publish_at": [_("Publikasi yang sudah terbit harus tetap punya waktu terbit.")]})
+    _validate_schedule(office, change.publish_at, change.unpublish_at, now=timezone.now(),
+                       check_past=not _same_minute(change.publish_at, publication.publish_at))
+    before = snapshot(publication)
+    _bump_version(publication, expected_version)
+    for field in CHANGE_FIELDS:
+        setattr(publication, field, getattr(change, field))
+    publication.body_html = render_markdown(change.body)
+    publication.reviewed_by = actor if actor is not None and actor.pk else None
+    fields = [*TEXT_FIELDS, "kind", "tags", "stage", "publish_at", "unpublish_at", "reviewed_by", "version",
+              "updated_at"]
+    if change.cover_changed and (change.cover_image or publication.cover_image):
+        if change.cover_image:
+            if publication.cover_image:
+                _delete_files_after_commit([publication.cover_image])
+            publication.cover_image.name = change.cover_image.name
+        publication.cover_alt = change.cover_alt
+        fields += ["cover_image", "cover_alt"]
+    publication.save(update_fields=fields)
+    added = list(change.attachments.values_list("pk", flat=True))
+    change.attachments.update(change=None)
+    revision = _write_revision(publication, change.proposed_by)
+    change.status, change.decided_by, change.decided_at = ChangeStatus.APPROVED, publication.reviewed_by, timezone.now()
+    change.cover_image = ""  # the file now belongs to the publication
+    change.save(update_fields=["status", "decided_by", "decided_at", "cover_image"])
+    record(actor=actor, office=office, action="publication.change_approved", target=publication, before=before,
+           after={**snapshot(publication), "change": change.pk, "proposed_by": change.proposed_by_id,
+                  "revision": revision.number, "attachments_added": added})
+    return change
+
+
+@transaction.atomic
+def reject_change(*, actor, publication: Publication, note: str,
+                  expected_version: int | None = None) -> PublicationChange:
+    """The pending change is dropped with a note for its proposer; the live item stays as it is."""
+    _require(actor, "content.publish", publication.office)
+    note = " ".join((note or "").split())
+    if not note:
+        raise ValidationError({"note": [_("Tulis catatan untuk pengusul: mengapa perubahan ini ditolak.")]})
+    change = _pending_or_error(publication)
+    _bump_version(publication, expected_version, public=False)
+    _close_change(actor, change, status=ChangeStatus.REJECTED, action="publication.change_rejected", note=note)
+    return change
+
+
+def _close_change(actor, change: PublicationChange, *, status: str, action: str, note: str = "") -> None:
+    before = change_snapshot(change)
+    _discard_staged_files(change)
+    change.status, change.decided_at, change.note = status, timezone.now(), note[:1000]
+    change.decided_by = actor if actor is not None and actor.pk else None
+    change.cover_image = ""
+    change.save(update_fields=["status", "decided_by", "decided_at", "note", "cover_image"])
+    record(actor=actor, office=change.publication.office, action=action, target=change.publication, before=before,
+           after={"change": change.pk, "status": status, "proposed_by": change.proposed_by_id,
+                  **({"note": change.note} if change.note else {})})
 
 
 # Files ---------------------------------------------------------------------------------------------------------
@@ -463,9 +648,14 @@ def add_attachment(*, actor, publication: Publication, uploaded_file, title: str
         title = clean_plain_text(title or default_title, max_length=200, label=_("Judul lampiran"))
     except ValidationError as exc:
         raise ValidationError({"title": exc.messages}) from exc
-    _bump_version(publication, None)
-    attachment = Attachment(publication=publication, title=title, original_name=checked.original_name,
-                            content_type=checked.kind.content_type, size=checked.size)
+    change = None
+    if publication.status == Status.PUBLISHED:
+        change = _staged_change(actor, publication)
+    else:
+        _bump_version(publication, None)
+    attachment = Attachment(publication=publication, change=change, title=title,
+                            original_name=checked.original_name, content_type=checked.kind.content_type,
+                            size=checked.size)
     attachment.file.save(checked.storage_name, uploaded_file, save=False)
     try:
         attachment.save()
@@ -474,17 +664,28 @@ def add_attachment(*, actor, publication: Publication, uploaded_file, title: str
         raise
     record(actor=actor, office=publication.office, action="publication.attachment_added", target=publication,
            after={"attachment": attachment.pk, "title": title, "file": checked.original_name,
-                  "content_type": attachment.content_type, "size": attachment.size})
+                  "content_type": attachment.content_type, "size": attachment.size,
+                  **({"change": change.pk} if change is not None else {})})
     return attachment
 
 
 @transaction.atomic
 def remove_attachment(*, actor, attachment: Attachment) -> None:
+    """An attachment waiting in a change leaves the proposal; taking a live one off a published item is a
+    one-person step for someone who may publish (nothing new becomes public)."""
     publication = attachment.publication
     _require_editable(actor, publication)
-    _bump_version(publication, None)
+    staged = attachment.change_id is not None
+    if staged:
+        _staged_change(actor, publication)
+    elif publication.status == Status.PUBLISHED:
+        _require(actor, "content.publish", publication.office)
+        _bump_version(publication, None)
+    else:
+        _bump_version(publication, None)
     record(actor=actor, office=publication.office, action="publication.attachment_removed", target=publication,
-           before={"attachment": attachment.pk, "title": attachment.title, "file": attachment.original_name})
+           before={"attachment": attachment.pk, "title": attachment.title, "file": attachment.original_name,
+                   **({"change": attachment.change_id} if staged else {})})
     attachment.delete()
     _delete_files_after_commit([attachment.file])
 
@@ -503,6 +704,8 @@ def set_cover_image(*, actor, publication: Publication, uploaded_file=None, alt:
     if uploaded_file is None and not publication.cover_image:
         raise ValidationError({"cover_image": [_("Pilih berkas gambar.")]})
     checked = uploads.check_image(uploaded_file) if uploaded_file is not None else None
+    if publication.status == Status.PUBLISHED:
+        return _stage_cover(actor, publication, uploaded_file if checked is not None else None, checked, alt)
     before = {"cover_image": publication.cover_image.name or None, "cover_alt": publication.cover_alt}
     _bump_version(publication, None)
     old = publication.cover_image if checked is not None and publication.cover_image else None
@@ -519,9 +722,29 @@ def set_cover_image(*, actor, publication: Publication, uploaded_file=None, alt:
     return publication
 
 
+def _stage_cover(actor, publication: Publication, uploaded_file, checked, alt: str) -> Publication:
+    """A new cover for a published item waits in its pending change."""
+    change = _staged_change(actor, publication)
+    before = {"cover_image": change.cover_image.name or None, "cover_alt": change.cover_alt,
+              "change": change.pk} if change.cover_changed else None
+    if checked is not None:
+        if change.cover_image:
+            _delete_files_after_commit([change.cover_image])
+        change.cover_image.save(checked.storage_name, uploaded_file, save=False)
+    change.cover_changed, change.cover_alt = True, alt
+    change.save(update_fields=["cover_changed", "cover_image", "cover_alt"])
+    record(actor=actor, office=publication.office, action="publication.cover_set", target=publication,
+           before=before, after={"cover_image": change.cover_image.name or None, "cover_alt": alt,
+                                 "change": change.pk})
+    return publication
+
+
 @transaction.atomic
 def remove_cover_image(*, actor, publication: Publication) -> Publication:
+    """Taking the cover off a published item is immediate (nothing new becomes public) and needs content.publish."""
     _require_editable(actor, publication)
+    if publication.status == Status.PUBLISHED:
+        _require(actor, "content.publish", publication.office)
     if not publication.cover_image:
         return publication
     _bump_version(publication, None)

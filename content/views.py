@@ -22,7 +22,7 @@ from bakohumas.forms import add_service_errors
 from content import downloads, selectors, services
 from content.conf import upload_max_bytes, upload_max_mb
 from content.diffing import revision_diff
-from content.forms import AttachmentForm, CoverForm, NoteForm, PublicationForm
+from content.forms import AttachmentForm, ChangeRejectForm, CoverForm, NoteForm, PublicationForm
 from content.models import Publication
 from lib.params import parse_id
 from offices.models import Office
@@ -47,9 +47,11 @@ ACTION_LABELS = {
     "publication.attachment_removed": gettext_lazy("lampiran dihapus"),
     "publication.cover_set": gettext_lazy("gambar sampul diatur"),
     "publication.cover_removed": gettext_lazy("gambar sampul dihapus"),
+    "publication.change_proposed": gettext_lazy("perubahan diusulkan (menunggu persetujuan)"),
+    "publication.change_approved": gettext_lazy("perubahan disetujui dan tayang"),
+    "publication.change_rejected": gettext_lazy("perubahan ditolak"),
+    "publication.change_cancelled": gettext_lazy("perubahan dibatalkan"),
 }
-
-
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -120,10 +122,10 @@ def publication_edit(request, pk):
     if publication.status == Status.ARCHIVED:
         messages.error(request, _("Publikasi yang diarsipkan tidak dapat diubah. Keluarkan dari arsip dulu."))
         return _to_detail(publication)
-    if publication.status == Status.PUBLISHED and not can(request.user, "content.publish"):
-        raise PermissionDenied
+    published = publication.status == Status.PUBLISHED
+    change = selectors.pending_change(publication) if published else None
     form = PublicationForm(request.POST or None, office=publication.office, publication=publication,
-                           initial=PublicationForm.initial_for(publication))
+                           initial=PublicationForm.initial_for(publication, change=change))
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,13 +137,15 @@ def publication_edit(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if publication.status == Status.PUBLISHED:
-                messages.success(request, _("Koreksi disimpan dan langsung tampil di portal."))
+            if published:
+                messages.success(request, _("Perubahan diajukan. Portal tetap menampilkan versi yang disetujui "
+                                            "sampai editor lain menyetujui perubahan ini."))
             else:
                 messages.success(request, _("Perubahan disimpan."))
             return _to_detail(publication)
     return render(request, "content/publication_form.html", {
-        "form": form, "publication": publication, "conflict": conflict, "office": publication.office})
+        "form": form, "publication": publication, "conflict": conflict, "office": publication.office,
+        "pending_change": change})
 
 
 # Detail and workflow -------------------------------------------------------------------------------------------
@@ -173,13 +177,21 @@ def publication_detail(request, pk):
     status = publication.status
     may_write, may_publish = own and can(user, "content.write"), own and can(user, "content.publish")
     last_editor = selectors.last_editor_id(publication)
+    change_context = services.change_permissions(user, publication)
+    change = change_context["change"]
     context = {
+        **change_context,
+        "change_diff": selectors.change_diff(publication, change) if change is not None else None,
+        "change_attachments": change.attachments.all() if change is not None else [],
+        "reject_form": ChangeRejectForm(),
         "publication": publication,
-        "attachments": publication.attachments.all(),
+        "attachments": selectors.approved_attachments(publication),
         "revision_count": publication.revisions.count(),
         "history": _history(publication),
         "public_state": _public_state(publication, timezone.now()),
         "can_edit": services.can_edit(user, publication),
+        # Taking a file off a published item is immediate, so it needs the publish role.
+        "can_take_down": services.can_edit(user, publication) and (status != Status.PUBLISHED or may_publish),
         "can_submit": may_write and status == Status.DRAFT,
         "can_review": may_publish and status == Status.REVIEW,
         "own_last_edit": last_editor == user.pk,
@@ -242,6 +254,22 @@ def publication_publish(request, pk):
         else:
             messages.success(request, _("Disetujui dan diterbitkan; kini tampil di portal."))
     return _to_detail(publication)
+
+
+@require_POST
+@staff_required("content.publish")
+def change_approve(request, pk):
+    return _workflow(request, pk, lambda p: services.approve_change(
+        actor=request.user, publication=p, expected_version=_version(request)),
+        _("Perubahan disetujui dan kini tampil di portal."))
+
+
+@require_POST
+@staff_required("content.publish")
+def change_reject(request, pk):
+    return _workflow(request, pk, lambda p: services.reject_change(
+        actor=request.user, publication=p, note=request.POST.get("note", ""), expected_version=_version(request)),
+        _("Perubahan ditolak; portal tetap menampilkan versi yang disetujui."))
 
 
 @require_POST
@@ -432,4 +460,10 @@ def cover_remove(request, pk):
 
 @staff_required("content.view")
 def cover_image(request, pk):
-    return downloads.cover_response(_visible(request, pk))
+    publication = _visible(request, pk)
+    if request.GET.get("usulan"):
+        change = selectors.pending_change(publication)
+        if change is None or not change.cover_image:
+            raise Http404
+        return downloads.image_response(change.cover_image)
+    return downloads.cover_response(publication)

@@ -123,7 +123,9 @@ def _live_publication(office_slug, slug):
 @require_safe
 def attachment(request, office_slug, slug, attachment_id):
     publication = _live_publication(office_slug, slug)
-    return attachment_response(get_object_or_404(publication.attachments, pk=attachment_id), private=False)
+    # An attachment waiting in a pending change is not public until a second person approves it.
+    return attachment_response(get_object_or_404(content.approved_attachments(publication), pk=attachment_id),
+                               private=False)
 
 
 @require_safe

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditEntry
 from content import selectors, services
-from content.models import Publication, Revision
+from content.models import Publication, PublicationChange, Revision
 from offices.models import Office
 
 Status = Publication.Status
@@ -322,21 +322,109 @@ def test_every_save_writes_a_revision(make_publication, writer):
         (3, "Judul kedua", "Ringkasan ketiga")]
 
 
-def test_correcting_a_published_item_keeps_it_published(make_publication, publish, editor):
+def test_correcting_a_published_item_waits_for_a_second_person(make_publication, publish, editor, make_staff,
+                                                                madiun):
     publication = publish(make_publication())
     published_at = publication.publish_at
     edit(publication, editor, body="Koreksi: **613 TPS**.")
     stored = Publication.objects.get(pk=publication.pk)
+    # Nothing public changes until someone else approves.
+    assert stored.status == Status.PUBLISHED and "613 TPS" not in stored.body_html
+    assert stored.revisions.count() == 1
+    change = selectors.pending_change(stored)
+    assert change.proposed_by == editor and change.body == "Koreksi: **613 TPS**."
+    assert AuditEntry.objects.filter(action="publication.change_proposed", target_id=str(publication.pk)).exists()
+
+    with pytest.raises(ValidationError, match="empat mata"):
+        services.approve_change(actor=editor, publication=stored)
+    second = make_staff(madiun, Role.EDITOR)
+    services.approve_change(actor=second, publication=Publication.objects.get(pk=publication.pk))
+    stored = Publication.objects.get(pk=publication.pk)
     assert stored.status == Status.PUBLISHED and stored.publish_at == published_at
-    assert "613 TPS" in stored.body_html and stored.revisions.count() == 2
-    assert AuditEntry.objects.filter(action="publication.corrected", target_id=str(publication.pk)).exists()
+    assert "613 TPS" in stored.body_html and stored.revisions.count() == 2 and stored.reviewed_by == second
+    assert stored.revisions.first().created_by == editor
+    assert selectors.pending_change(stored) is None
+    entry = AuditEntry.objects.get(action="publication.change_approved", target_id=str(publication.pk))
+    assert entry.actor == second and entry.after["proposed_by"] == editor.pk
 
 
-def test_only_someone_who_may_publish_corrects_a_published_item(make_publication, publish, writer):
+def test_a_writer_may_propose_a_change_to_a_published_item(make_publication, publish, writer, editor):
     publication = publish(make_publication())
-    with pytest.raises(PermissionDenied):
-        edit(publication, writer, body="Diubah tanpa tinjauan.")
-    assert Publication.objects.get(pk=publication.pk).revisions.count() == 1
+    edit(publication, writer, body="Diubah tanpa tinjauan.")
+    stored = Publication.objects.get(pk=publication.pk)
+    assert "tanpa tinjauan" not in stored.body and stored.revisions.count() == 1
+    services.approve_change(actor=editor, publication=stored)
+    assert "tanpa tinjauan" in Publication.objects.get(pk=publication.pk).body
+
+
+def test_everyone_who_changed_the_proposal_is_barred_from_approving_it(make_publication, publish, writer, editor,
+                                                                       make_staff, madiun):
+    publication = publish(make_publication())
+    edit(publication, editor, title="Judul usulan editor")
+    # The edit form opens with the pending change's values (see PublicationForm.initial_for).
+    edit(publication, writer, title="Judul usulan editor", body="Isi usulan operator.")
+    change = selectors.pending_change(publication)
+    assert change.title == "Judul usulan editor" and change.body == "Isi usulan operator."
+    assert change.proposed_by == writer and set(change.contributors) == {editor.pk, writer.pk}
+    with pytest.raises(ValidationError, match="empat mata"):
+        services.approve_change(actor=editor, publication=Publication.objects.get(pk=publication.pk))
+    services.approve_change(actor=make_staff(madiun, Role.ADMIN),
+                            publication=Publication.objects.get(pk=publication.pk))
+    assert Publication.objects.get(pk=publication.pk).title == "Judul usulan editor"
+
+
+def test_a_rejected_change_never_goes_live_and_needs_a_note(make_publication, publish, writer, editor):
+    publication = publish(make_publication())
+    edit(publication, writer, body="Angka salah.")
+    with pytest.raises(ValidationError, match="catatan"):
+        services.reject_change(actor=editor, publication=Publication.objects.get(pk=publication.pk), note=" ")
+    change = services.reject_change(actor=editor, publication=Publication.objects.get(pk=publication.pk),
+                                    note="Angka belum dicek.")
+    assert change.status == PublicationChange.Status.REJECTED and change.decided_by == editor
+    stored = Publication.objects.get(pk=publication.pk)
+    assert "Angka salah" not in stored.body and selectors.pending_change(stored) is None
+    with pytest.raises(ValidationError, match="Tidak ada perubahan"):
+        services.approve_change(actor=editor, publication=stored)
+    entry = AuditEntry.objects.get(action="publication.change_rejected", target_id=str(publication.pk))
+    assert entry.after["note"] == "Angka belum dicek."
+
+
+def test_approving_and_rejecting_a_change_need_the_publish_role(make_publication, publish, writer, editor,
+                                                                make_staff, madiun, kab_madiun):
+    publication = publish(make_publication())
+    edit(publication, editor, body="Usulan.")
+    for actor in (writer, make_staff(madiun, Role.VIEWER), make_staff(kab_madiun, Role.EDITOR)):
+        with pytest.raises(PermissionDenied):
+            services.approve_change(actor=actor, publication=Publication.objects.get(pk=publication.pk))
+        with pytest.raises(PermissionDenied):
+            services.reject_change(actor=actor, publication=Publication.objects.get(pk=publication.pk), note="x")
+
+
+def test_attachments_and_a_cover_added_to_a_published_item_wait_with_the_change(make_publication, publish,
+                                                                                writer, editor):
+    from content.tests.samples import image_bytes, pdf_bytes, upload
+
+    publication = publish(make_publication())
+    attachment = services.add_attachment(actor=writer, publication=Publication.objects.get(pk=publication.pk),
+                                         uploaded_file=upload("sk.pdf", pdf_bytes()), title="SK baru")
+    services.set_cover_image(actor=writer, publication=Publication.objects.get(pk=publication.pk),
+                             uploaded_file=upload("foto.png", image_bytes()), alt="Rapat pleno")
+    stored = Publication.objects.get(pk=publication.pk)
+    assert not stored.cover_image and list(selectors.approved_attachments(stored)) == []
+    change = selectors.pending_change(stored)
+    assert list(change.attachments.all()) == [attachment] and change.cover_image and change.cover_changed
+    services.approve_change(actor=editor, publication=stored)
+    stored = Publication.objects.get(pk=publication.pk)
+    assert stored.cover_image and stored.cover_alt == "Rapat pleno"
+    assert list(selectors.approved_attachments(stored)) == [attachment]
+
+
+def test_archiving_cancels_a_pending_change(make_publication, publish, writer, editor):
+    publication = publish(make_publication())
+    edit(publication, writer, body="Usulan.")
+    services.archive(actor=editor, publication=Publication.objects.get(pk=publication.pk))
+    assert PublicationChange.objects.get(publication=publication).status == PublicationChange.Status.CANCELLED
+    assert AuditEntry.objects.filter(action="publication.change_cancelled", target_id=str(publication.pk)).exists()
 
 
 def test_an_archived_item_cannot_be_edited(make_publication, publish, editor):
@@ -408,3 +496,19 @@ def test_absurd_dates_are_refused_not_crashing(make_publication, writer):
     publication = make_publication()
     with pytest.raises(ValidationError, match="tidak masuk akal"):
         edit(publication, writer, publish_at=datetime(1, 1, 1, 0, 0))
+
+
+def test_restoring_a_revision_of_a_published_item_is_a_proposal(make_publication, publish, writer, editor,
+                                                                make_staff, madiun):
+    publication = publish(make_publication(body="Versi satu."))
+    edit(publication, writer, body="Versi dua.")
+    services.approve_change(actor=editor, publication=Publication.objects.get(pk=publication.pk))
+    stored = Publication.objects.get(pk=publication.pk)
+    services.restore_revision(actor=editor, publication=stored, revision=stored.revisions.get(number=1),
+                              expected_version=stored.version)
+    stored = Publication.objects.get(pk=publication.pk)
+    assert stored.body == "Versi dua." and selectors.pending_change(stored).body == "Versi satu."
+    entry = AuditEntry.objects.filter(action="publication.change_proposed").latest("id")
+    assert entry.after["restored_revision"] == 1
+    services.approve_change(actor=make_staff(madiun, Role.ADMIN), publication=stored)
+    assert Publication.objects.get(pk=publication.pk).body == "Versi satu."

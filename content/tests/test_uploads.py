@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from audit.models import AuditEntry
-from content import conf, services
-from content.models import Attachment
+from content import conf, selectors, services
+from content.models import Attachment, Publication
 from content.tests.samples import image_bytes, pdf_bytes, upload, xlsx_bytes, zip_bytes
 
 DOCX_TYPES = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -118,12 +118,30 @@ def test_attachments_count_as_a_change_of_the_publication(draft, writer):
     assert draft.version == version + 1
 
 
-def test_a_published_item_gets_attachments_only_from_someone_who_may_publish(make_publication, publish, writer,
-                                                                          editor):
+def test_an_attachment_added_to_a_published_item_waits_for_a_second_person(
+        make_publication, publish, writer, editor, django_capture_on_commit_callbacks):
     publication = publish(make_publication())
+    staged = add(publication, writer, "sk.pdf", pdf_bytes())
+    assert staged.change is not None and not selectors.approved_attachments(publication).exists()
+    # Rejecting the change throws the staged file away.
+    path = Path(staged.file.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_change(actor=editor, publication=Publication.objects.get(pk=publication.pk),
+                               note="Salah berkas.")
+    assert not path.exists() and not Attachment.objects.filter(pk=staged.pk).exists()
+
+
+def test_taking_a_live_attachment_down_is_one_step_for_someone_who_may_publish(make_publication, publish, writer,
+                                                                               editor, make_staff, madiun):
+    publication = publish(make_publication())
+    attachment = add(publication, writer, "sk.pdf", pdf_bytes())
+    services.approve_change(actor=editor, publication=Publication.objects.get(pk=publication.pk))
+    attachment.refresh_from_db()
+    assert attachment.change is None
     with pytest.raises(PermissionDenied):
-        add(publication, writer, "sk.pdf", pdf_bytes())
-    assert add(publication, editor, "sk.pdf", pdf_bytes()).publication == publication
+        services.remove_attachment(actor=writer, attachment=attachment)
+    services.remove_attachment(actor=make_staff(madiun, "editor"), attachment=attachment)
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
 
 
 def test_the_cover_image_needs_alt_text_and_a_real_image(draft, writer, django_capture_on_commit_callbacks):

@@ -152,15 +152,70 @@ def test_returning_to_draft_shows_the_note_in_the_history(make_publication, writ
     assert "dikembalikan ke draf: “Sebutkan &lt;b&gt;jumlah&lt;/b&gt; TPS.”" in page
 
 
-def test_an_operator_cannot_open_the_editor_of_a_published_item(make_publication, publish, writer, editor,
-                                                              client_for):
+def test_the_editor_of_a_published_item_proposes_a_change(make_publication, publish, writer, editor, client_for):
     publication = publish(make_publication())
-    assert client_for(writer).get(reverse("content:publication_edit", args=[publication.pk])).status_code == 403
-    page = client_for(editor).get(reverse("content:publication_edit", args=[publication.pk])).text
-    assert "sudah terbit" in page
+    page = client_for(writer).get(reverse("content:publication_edit", args=[publication.pk])).text
+    assert "sudah terbit" in page and "disetujui editor lain" in page
     services.archive(actor=editor, publication=publication)
     response = client_for(editor).get(reverse("content:publication_edit", args=[publication.pk]))
     assert response.status_code == 302
+
+
+def test_an_editor_alone_cannot_change_a_live_page_a_second_editor_approves_it(
+        make_publication, publish, editor, make_staff, madiun, client, client_for,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = publish(make_publication(body="Jumlah TPS: **612**."))
+    public_url = f"/kota-madiun/publikasi/{publication.slug}/"
+    assert "612" in client.get(public_url).text
+
+    edit_url = reverse("content:publication_edit", args=[publication.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(editor).post(edit_url, form_data(
+            publication, body="Jumlah TPS: **613**.", publish_at=timezone.localtime(
+                publication.publish_at, timezone.get_fixed_timezone(420)).strftime("%Y-%m-%dT%H:%M")), follow=True)
+    assert "Perubahan diajukan" in " ".join(messages_of(response))
+    client.logout()
+    page = client.get(public_url).text
+    assert "612" in page and "613" not in page
+
+    # The proposer sees the diff and why they cannot approve; there is no approve button for them.
+    detail_url = reverse("content:publication_detail", args=[publication.pk])
+    approve_url = reverse("content:change_approve", args=[publication.pk])
+    page = client_for(editor).get(detail_url).text
+    assert "Perubahan menunggu persetujuan" in page and "prinsip empat mata" in page and approve_url not in page
+    assert 'class="diff-add">+ Jumlah TPS: **613**.' in page and 'class="diff-del">− Jumlah TPS: **612**.' in page
+    stored = Publication.objects.get(pk=publication.pk)
+    response = client_for(editor).post(approve_url, {"version": stored.version}, follow=True)
+    assert "empat mata" in " ".join(messages_of(response))
+    client.logout()
+    assert "613" not in client.get(public_url).text
+
+    second = make_staff(madiun, Role.EDITOR)
+    page = client_for(second).get(detail_url).text
+    assert approve_url in page and reverse("content:change_reject", args=[publication.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(second).post(approve_url, {"version": stored.version}, follow=True)
+    assert "kini tampil di portal" in " ".join(messages_of(response))
+    client.logout()
+    page = client.get(public_url).text
+    assert "613" in page and "612" not in page
+
+
+def test_a_rejected_change_through_the_page_keeps_the_live_text(make_publication, publish, writer, editor,
+                                                                client_for):
+    publication = publish(make_publication(body="Teks asli."))
+    services.update_publication(actor=writer, publication=publication, expected_version=publication.version,
+                                kind=publication.kind, title=publication.title, summary=publication.summary,
+                                body="Teks usulan.", publish_at=publication.publish_at)
+    stored = Publication.objects.get(pk=publication.pk)
+    reject_url = reverse("content:change_reject", args=[publication.pk])
+    response = client_for(editor).post(reject_url, {"version": stored.version, "note": ""}, follow=True)
+    assert "catatan" in " ".join(messages_of(response))
+    response = client_for(editor).post(reject_url, {"version": stored.version, "note": "Belum dicek."}, follow=True)
+    assert "ditolak" in " ".join(messages_of(response))
+    assert Publication.objects.get(pk=publication.pk).body == "Teks asli."
+    assert "perubahan ditolak: “Belum dicek.”" in response.text
 
 
 def test_the_revision_page_shows_an_escaped_diff_and_restores(make_publication, writer, client_for):

@@ -75,6 +75,9 @@ VIEWS = [
          data=lambda r: {"note": "Lengkapi data TPS."}),
     View("content:publication_publish", PUBLISHERS, 302, "post", "review", province=403),
     View("content:publication_archive", PUBLISHERS, 302, "post", "published", province=403),
+    View("content:change_approve", PUBLISHERS, 302, "post", "changed", province=403),
+    View("content:change_reject", PUBLISHERS, 302, "post", "changed", province=403,
+         data=lambda r: {"note": "Sumber belum jelas."}),
     View("content:publication_unarchive", PUBLISHERS, 302, "post", "archived", province=403),
 ]
 
@@ -103,8 +106,12 @@ def _registry(office, make_staff) -> SimpleNamespace:
     published = services.approve_and_publish(actor=approver, publication=submitted(f"Terbit {office.name}"))
     archived = services.approve_and_publish(actor=approver, publication=submitted(f"Arsip {office.name}"))
     archived = services.archive(actor=approver, publication=archived)
+    changed = services.approve_and_publish(actor=approver, publication=submitted(f"Berubah {office.name}"))
+    changed = services.update_publication(
+        actor=writer, publication=changed, expected_version=changed.version, kind=changed.kind, title=changed.title,
+        summary="Ringkasan usulan", body="Isi usulan.", publish_at=changed.publish_at)
     return SimpleNamespace(office=office, writer=writer, approver=approver, draft=draft, review=review,
-                           published=published, archived=archived)
+                           published=published, archived=archived, changed=changed)
 
 
 @pytest.fixture
@@ -180,13 +187,26 @@ def test_it_lets_the_province_read_but_not_write(view, office, world, jatim, mak
     assert response.status_code == view.province
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_a_change_is_decided_only_by_someone_else_with_the_publish_role(role, mine, madiun, make_staff, client_for):
+    """The effect, not just the status code: only a second person with content.publish makes the change live."""
+    user = make_staff(madiun, role)
+    changed = mine.changed
+    client_for(user).post(reverse("content:change_approve", args=[changed.pk]), {"version": changed.version})
+    live = Publication.objects.get(pk=changed.pk).body == "Isi usulan."
+    assert live == (role in PUBLISHERS)
+
+
 def test_a_province_write_changes_nothing(world, jatim, make_staff, client_for):
     client = client_for(make_staff(jatim, ADMIN))
     review = world.theirs.review
     client.post(reverse("content:publication_publish", args=[review.pk]), {"version": review.version})
     client.post(reverse("content:publication_edit", args=[world.theirs.draft.pk]),
                 {"kind": "berita", "title": "Diubah provinsi", "version": world.theirs.draft.version})
+    client.post(reverse("content:change_approve", args=[world.theirs.changed.pk]),
+                {"version": world.theirs.changed.version})
     assert Publication.objects.get(pk=review.pk).status == Publication.Status.REVIEW
+    assert Publication.objects.get(pk=world.theirs.changed.pk).body == "Isi Berubah KPU Kabupaten Madiun."
     assert Publication.objects.get(pk=world.theirs.draft.pk).title == "Draf KPU Kabupaten Madiun"
 
 

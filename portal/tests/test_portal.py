@@ -161,6 +161,13 @@ def test_attachments_and_cover_are_served_only_while_live(client, madiun, publis
         item.refresh_from_db()
         content.set_cover_image(actor=admin, publication=item, alt="Logo KPU",
                                 uploaded_file=SimpleUploadedFile("c.png", png.getvalue(), "image/png"))
+    # Added to a published item, they wait for a second person before the portal serves them.
+    page = client.get(f"/kota-madiun/publikasi/{item.slug}/").text
+    assert "SK KPU" not in page and 'alt="Logo KPU"' not in page
+    assert client.get(f"/kota-madiun/publikasi/{item.slug}/lampiran/{attachment.pk}/").status_code == 404
+    assert client.get(f"/kota-madiun/publikasi/{item.slug}/sampul").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        content.approve_change(actor=make_staff(madiun, "editor"), publication=Publication.objects.get(pk=item.pk))
     page = client.get(f"/kota-madiun/publikasi/{item.slug}/").text
     assert "SK KPU" in page and 'alt="Logo KPU"' in page and 'property="og:image"' in page
     download = client.get(f"/kota-madiun/publikasi/{item.slug}/lampiran/{attachment.pk}/")
