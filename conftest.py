@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from accounts import second_factor
 from accounts.models import Role, User
 from offices.models import Office
 from offices.services import seed_offices
@@ -68,10 +69,22 @@ def operator(make_staff, madiun) -> User:
 
 @pytest.fixture
 def client_for(client):
-    """A test client logged in as the given user."""
+    """A test client logged in as the given user, as after the full log-in (password, and the code if any)."""
 
     def login(user: User):
         client.force_login(user)
+        session = client.session
+        session[second_factor.SESSION_KEY] = user.pk
+        session.save()
         return client
 
     return login
+
+
+def grant_api_token(user: User, *, scope: str = "write", name: str = "uji"):
+    """An API token for `user`, granted as the platform requires: by an admin of the user's office."""
+    from accounts.services import create_api_token
+
+    admin = user if user.role == Role.ADMIN else User.objects.create(
+        username=f"pemberi-token-{user.pk}", office=user.office, role=Role.ADMIN)
+    return create_api_token(actor=admin, user=user, name=name, scope=scope)

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import ApiToken, Role
+from accounts.services import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 
 
 class LoginForm(forms.Form):
@@ -40,5 +41,16 @@ class StaffEditForm(forms.Form):
     is_active = forms.BooleanField(label=_("Aktif"), required=False)
 
 
-class ApiTokenForm(forms.Form):
+class ReauthForm(forms.Form):
+    """Asked again before a sensitive change, so that a session left open on a shared computer is not enough."""
+
+    secret = forms.CharField(label=_("Kata sandi Anda (atau kode 6 digit dari aplikasi autentikator)"),
+                             strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class ApiTokenForm(ReauthForm):
     name = forms.CharField(label=_("Nama token (mis. integrasi SIAKBA)"), max_length=80)
+    scope = forms.ChoiceField(label=_("Cakupan"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    valid_days = forms.IntegerField(label=_("Berlaku (hari)"), min_value=1, max_value=MAX_TOKEN_DAYS,
+                                    initial=DEFAULT_TOKEN_DAYS)
+    field_order = ["name", "scope", "valid_days", "secret"]

@@ -2,6 +2,7 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +26,9 @@ class User(AbstractUser):
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("verifikasi dua langkah aktif"), default=False)
     totp_last_step = models.BigIntegerField(default=0)
+    # Set when someone else chose the password (a new account, a reset): the owner must replace it first.
+    must_change_password = models.BooleanField(_("wajib mengganti kata sandi"), default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("staf")
@@ -48,12 +52,20 @@ class LoginAttempt(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for /api/v1/. Only a SHA-256 of the key is stored; the key is shown once."""
+    """A bearer token for /api/v1/, granted by an office admin. Only a SHA-256 of the key is stored; the key is
+    shown once. A token acts as its user, limited to its scope, until it expires or is revoked."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Hanya membaca")
+        WRITE = "write", _("Membaca dan menulis")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("nama token"), max_length=80)
     prefix = models.CharField(max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("cakupan"), max_length=5, choices=Scope.choices, default=Scope.READ)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -63,6 +75,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     @staticmethod
     def hash_key(key: str) -> str:

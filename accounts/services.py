@@ -1,31 +1,68 @@
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, LoginAttempt, Role, User
+from accounts.permissions import can
 from audit.services import record
+from lib.http import network_of
 
 TOTP_ISSUER = "Bakohumas KPU"
+MAX_SLOWDOWN_SECONDS = 60
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365
 
 
-def is_login_locked(*, username: str, ip_address: str | None) -> bool:
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    failures = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
-    by_user = failures.filter(username__iexact=username).count()
-    by_ip = failures.filter(ip_address=ip_address).count() if ip_address else 0
-    # An IP gets more room than a username: an office behind one NAT shares it.
-    return by_user >= settings.LOGIN_FAILURE_LIMIT or by_ip >= settings.LOGIN_FAILURE_LIMIT * 4
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Why a log-in attempt must wait: `locked` for the whole window, or `wait_seconds` to slow a guesser down."""
+
+    locked: bool = False
+    wait_seconds: int = 0
+
+    @property
+    def blocks(self) -> bool:
+        return self.locked or self.wait_seconds > 0
+
+
+def login_throttle(*, username: str, ip_address: str | None) -> LoginThrottle:
+    """Lock a network that keeps failing; slow down (never lock) an account that fails from many networks.
+
+    Locking by username alone would let anyone lock a staff member out by guessing at their predictable name.
+    """
+    network = network_of(ip_address)
+    now = timezone.now()
+    failures = LoginAttempt.objects.filter(at__gte=now - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES),
+                                           succeeded=False)
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if network:
+        from_network = failures.filter(ip_address=network)
+        # An office behind one NAT shares a network: it gets more room than one account does.
+        if (from_network.filter(username__iexact=username).count() >= limit
+                or from_network.count() >= limit * 4):
+            return LoginThrottle(locked=True)
+    for_user = failures.filter(username__iexact=username)
+    count = for_user.count()
+    if count >= limit:
+        last = for_user.order_by("-at").values_list("at", flat=True).first()
+        delay = min(2 ** (count - limit + 1), MAX_SLOWDOWN_SECONDS)
+        remaining = delay - int((now - last).total_seconds())
+        if remaining > 0:
+            return LoginThrottle(wait_seconds=remaining)
+    return LoginThrottle()
 
 
 def record_login_attempt(*, username: str, ip_address: str | None, succeeded: bool) -> None:
-    LoginAttempt.objects.create(username=username[:150], ip_address=ip_address, succeeded=succeeded)
+    LoginAttempt.objects.create(username=username[:150], ip_address=network_of(ip_address), succeeded=succeeded)
     if succeeded:
         LoginAttempt.objects.filter(Q(username__iexact=username), succeeded=False).delete()
 
@@ -50,11 +87,25 @@ def verify_totp(*, user: User, code: str) -> bool:
     for drift in (0, -1, 1):
         at = now + timedelta(seconds=30 * drift)
         step = totp.timecode(at)
-        if step > user.totp_last_step and secrets.compare_digest(totp.at(at), code):
-            User.objects.filter(pk=user.pk).update(totp_last_step=step)
+        if secrets.compare_digest(totp.at(at), code):
+            # One conditional update: of two requests with the same code, only one moves the step forward.
+            if not User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step):
+                return False
             user.totp_last_step = step
             return True
     return False
+
+
+def reauthenticate(*, user: User, secret: str, ip_address: str | None) -> None:
+    """Ask again before a sensitive change: the password, or a fresh code when the second factor is on."""
+    throttle = login_throttle(username=user.username, ip_address=ip_address)
+    if throttle.blocks:
+        raise ValidationError(_("Terlalu banyak percobaan gagal. Tunggu beberapa saat lalu coba lagi."))
+    secret = secret or ""
+    if user.check_password(secret) or (user.totp_enabled and verify_totp(user=user, code=secret)):
+        return
+    record_login_attempt(username=user.username, ip_address=ip_address, succeeded=False)
+    raise ValidationError(_("Kata sandi atau kode salah."))
 
 
 @transaction.atomic
@@ -86,8 +137,9 @@ def create_staff(*, actor: User | None, office, username: str, role: str, passwo
         raise ValidationError({"role": _("Peran tidak dikenal.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("Nama pengguna sudah dipakai.")})
+    # An account made by someone else starts with a password that someone else knows.
     user = User(username=username, office=office, role=role, first_name=first_name, last_name=last_name,
-                email=email)
+                email=email, must_change_password=actor is not None)
     user.set_password(password)
     user.save()
     record(actor=actor, office=office, action="staff.created", target=user, after=_staff_snapshot(user))
@@ -118,24 +170,73 @@ def set_on_duty(*, actor: User, user: User, on_duty: bool) -> None:
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+def change_password(*, user: User, new_password: str) -> None:
+    """The owner sets a password only they know; the old password was checked by the caller's form."""
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    record(actor=user, office=user.office, action="staff.password_changed", target=user)
+
+
+@transaction.atomic
+def reset_password(*, actor: User, user: User) -> str:
+    """An office admin gives a staff member a one-time password; they must replace it when they next log in."""
+    if not (can(actor, "staff.manage") and actor.office_id == user.office_id) or actor.pk == user.pk:
+        raise PermissionDenied
+    temporary = "-".join(secrets.token_hex(3) for _ in range(4))
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    record(actor=actor, office=user.office, action="staff.password_reset", target=user)
+    return temporary
+
+
+def _grantable(actor: User, user: User) -> bool:
+    return can(actor, "staff.manage") and actor.office_id == user.office_id and user.is_active
+
+
+@transaction.atomic
+def create_api_token(*, actor: User, user: User, name: str, scope: str = ApiToken.Scope.READ,
+                     valid_days: int = DEFAULT_TOKEN_DAYS) -> tuple[ApiToken, str]:
+    """Only an office admin grants tokens, to staff of their own office, with a scope and an expiry."""
+    if not _grantable(actor, user):
+        raise PermissionDenied
+    errors = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = [_("Beri nama token (untuk apa token ini dipakai).")]
+    if scope not in ApiToken.Scope.values:
+        errors["scope"] = [_("Cakupan tidak dikenal.")]
+    if not 1 <= valid_days <= MAX_TOKEN_DAYS:
+        errors["valid_days"] = [_("Masa berlaku 1 sampai %(max)d hari.") % {"max": MAX_TOKEN_DAYS}]
+    if errors:
+        raise ValidationError(errors)
     key = "bkh_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=ApiToken.hash_key(key))
-    record(actor=user, office=user.office, action="api_token.created", target=token, after={"name": name})
+    token = ApiToken.objects.create(user=user, name=name[:80], prefix=key[:10], key_hash=ApiToken.hash_key(key),
+                                    scope=scope, expires_at=timezone.now() + timedelta(days=valid_days),
+                                    granted_by=actor)
+    record(actor=actor, office=user.office, action="api_token.created", target=token,
+           after={"name": token.name, "user": user.username, "scope": scope,
+                  "expires_at": token.expires_at.isoformat()})
     return token, key
 
 
 @transaction.atomic
-def revoke_api_token(*, user: User, token: ApiToken) -> None:
+def revoke_api_token(*, actor: User, token: ApiToken) -> None:
+    if actor.pk != token.user_id and not _grantable(actor, token.user):
+        raise PermissionDenied
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record(actor=user, office=user.office, action="api_token.revoked", target=token)
+    record(actor=actor, office=token.user.office, action="api_token.revoked", target=token)
 
 
-def user_for_api_key(key: str) -> User | None:
+def token_for_api_key(key: str) -> ApiToken | None:
     token = (
         ApiToken.objects.select_related("user", "user__office")
-        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, expires_at__gt=timezone.now(),
+                user__is_active=True)
         .first()
     )
     if token is None:
@@ -144,4 +245,4 @@ def user_for_api_key(key: str) -> User | None:
     if office is not None and office.requires_second_factor and not token.user.totp_enabled:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    return token

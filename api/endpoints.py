@@ -1,7 +1,8 @@
 """JSON API for other systems: /api/v1/, bearer-token auth, the same office scoping as the staff UI."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -10,21 +11,30 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
+from accounts.models import ApiToken
 from accounts.permissions import can, can_edit_office
-from accounts.services import user_for_api_key
+from accounts.services import token_for_api_key
+from audit.services import record
 from members import selectors, services
 from members.models import Category, Consent, Member, Organization
 from offices.models import Office
 from offices.selectors import office_and_descendants
+from ops.services import throttle_exceeded
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        user = user_for_api_key(token)
-        if user is None or user.office_id is None:
+        api_token = token_for_api_key(token)
+        if api_token is None or api_token.user.office_id is None:
             return None
-        request.user = user
-        return user
+        if request.method not in ("GET", "HEAD", "OPTIONS") and api_token.scope != ApiToken.Scope.WRITE:
+            raise PermissionDenied
+        request.user, request.api_token = api_token.user, api_token
+        return api_token.user
+
+
+class RateLimited(Exception):
+    pass
 
 
 api = NinjaAPI(
@@ -81,9 +91,26 @@ def on_not_found(request, exc):
     return api.create_response(request, {"detail": "Tidak ditemukan."}, status=404)
 
 
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc):
+    response = api.create_response(request, {"detail": "Terlalu banyak permintaan daftar. Coba lagi dalam satu "
+                                                       "menit."}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 def require(request, capability: str):
     if not can(request.auth, capability):
         raise PermissionDenied
+
+
+def audit_bulk_read(request, what: str) -> None:
+    """A list read through the API can carry many people's data: it is rate-limited per token and audited."""
+    if throttle_exceeded(scope="api-bulk-read", key=str(request.api_token.pk), limit=settings.API_BULK_READS_PER_MINUTE,
+                         window=timedelta(minutes=1)):
+        raise RateLimited
+    record(actor=request.auth, office=request.auth.office, action="api.bulk_read", target=request.api_token,
+           after={"what": what, "query": {k: v[:100] for k, v in request.GET.items()}})
 
 
 class OfficeOut(Schema):
@@ -223,6 +250,7 @@ def list_offices(request):
 @paginate(PageNumberPagination, page_size=50)
 def list_organizations(request, q: str = "", category: str = ""):
     require(request, "registry.view")
+    audit_bulk_read(request, "organizations")
     orgs = selectors.organizations_visible_to(request.auth.office).select_related("office")
     if q:
         orgs = orgs.filter(name__icontains=q)
@@ -250,6 +278,7 @@ def create_organization(request, payload: OrganizationIn):
 def list_members(request, q: str = "", category: str = "", status: str = "", office: str = "",
                  group_id: int | None = None):
     require(request, "registry.view")
+    audit_bulk_read(request, "members")
     group = None
     if group_id:
         group = get_object_or_404(selectors.groups_visible_to(request.auth.office), pk=group_id)
@@ -325,6 +354,7 @@ def list_groups(request):
 @paginate(PageNumberPagination, page_size=50)
 def list_group_members(request, group_id: int):
     require(request, "registry.view")
+    audit_bulk_read(request, f"group {group_id} members")
     group = get_object_or_404(selectors.groups_visible_to(request.auth.office), pk=group_id)
     return selectors.member_list_page_queryset(selectors.group_members(group)).prefetch_related(
         "tags", "addresses__consents")

@@ -18,3 +18,22 @@ def client_ip(meta: dict, *, trusted_proxies: int) -> str | None:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:
         return None
+
+
+def network_of(address: str | None) -> str | None:
+    """The unit a throttle counts: an IPv4 address, or the /64 an IPv6 address belongs to.
+
+    One IPv6 subscriber usually gets a whole /64 and can rotate through it freely; counting single addresses
+    would let them escape every per-address limit.
+    """
+    if not address:
+        return None
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)

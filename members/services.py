@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can
+from audit.models import AuditEntry
 from audit.services import REDACTED, record, redact_target_history
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.params import parse_id
@@ -274,6 +276,9 @@ def update_member(*, actor, member: Member, expected_version: int | None, full_n
         raise ValidationError({"status": _("Status tidak valid.")})
     if member.status == Member.Status.PENDING and status != Member.Status.PENDING:
         raise ValidationError({"status": _("Pendaftaran mandiri harus disetujui melalui halaman Pendaftaran.")})
+    if status == Member.Status.PENDING and member.status != Member.Status.PENDING:
+        # Only a self-registration that was never approved waits for a decision; rejecting one erases it.
+        raise ValidationError({"status": _("Anggota tidak dapat dikembalikan ke status menunggu persetujuan.")})
     full_name, position = _validate_member_fields(member.office, full_name, position, organization)
     normalized = normalize_addresses(member.office, addresses, member=member)
     before = member_snapshot(member)
@@ -342,9 +347,13 @@ def approve_registration(*, actor, member: Member, organization: Organization | 
 
 @transaction.atomic
 def reject_registration(*, actor, member: Member) -> None:
-    if member.status != Member.Status.PENDING:
+    """Rejecting a registration erases it: allowed only for a self-registration that was never approved."""
+    if member.status != Member.Status.PENDING or member.source != Member.Source.SELF_REGISTRATION:
         raise ValidationError(_("Pendaftaran ini sudah diproses."))
-    erase_member(actor=actor, member=member, reason=_("Pendaftaran ditolak"))
+    if AuditEntry.objects.filter(action="member.registration_approved", target_type=member._meta.label_lower,
+                                 target_id=str(member.pk)).exists():
+        raise ValidationError(_("Pendaftaran ini sudah pernah disetujui."))
+    _erase(actor=actor, member=member, reason=_("Pendaftaran ditolak"))
 
 
 # Consent and data-subject rights (UU 27/2022) --------------------------------------------------------------
@@ -408,7 +417,16 @@ def clear_undeliverable(*, actor, address: Address) -> Address:
 
 @transaction.atomic
 def erase_member(*, actor, member: Member, reason: str) -> Member:
-    """Anonymise a member: personal data and its history go; the fact that an erasure happened stays."""
+    """Anonymise a member: personal data and its history go; the fact that an erasure happened stays.
+
+    Only staff with the erase capability in the member's own office may do it.
+    """
+    if not (can(actor, "registry.erase") and actor.office_id == member.office_id):
+        raise PermissionDenied(_("Hanya admin satker anggota ini yang dapat menghapus data pribadinya."))
+    return _erase(actor=actor, member=member, reason=reason)
+
+
+def _erase(*, actor, member: Member, reason: str) -> Member:
     if member.status == Member.Status.ERASED:
         return member
     if not reason.strip():
@@ -703,16 +721,35 @@ def register_self(*, office, data: dict, ip_address: str | None) -> Member:
     except ValidationError as exc:
         raise ValidationError({"organization": exc.messages}) from exc
     evidence = _("Formulir pendaftaran mandiri, %s") % timezone.localdate().isoformat()
-    try:
-        normalize_addresses(office, addresses)
-    except ValidationError as exc:
-        if any("sudah terdaftar" in m for m in exc.messages):
-            raise ValidationError(_("Nomor atau alamat ini sudah terdaftar di forum. Hubungi staf humas bila "
-                                    "data Anda perlu diperbarui.")) from exc
-        raise
+    addresses, taken = _split_taken_addresses(office, addresses)
+    # The registrant gets the same answer whether or not an address is already registered (nobody learns from
+    # this form who is in the forum); staff see the clash on the pending registration and decide.
+    notes = _("Alamat ini sudah terdaftar pada anggota lain dan tidak disimpan pada pendaftaran ini: %s") % (
+        "; ".join(f"{a.value} ({owner.full_name}, ID {owner.pk})" for a, owner in taken)) if taken else ""
     return create_member(
         actor=None, office=office, full_name=data["full_name"], position=data.get("position", ""),
         addresses=addresses, status=Member.Status.PENDING, source=Member.Source.SELF_REGISTRATION,
         consent=ConsentInput(list(data["purposes"]), Consent.Method.SELF_REGISTRATION, evidence),
-        submitted_organization=submitted_org, submitted_category=data.get("category", ""),
+        submitted_organization=submitted_org, submitted_category=data.get("category", ""), notes=notes,
     )
+
+
+def _split_taken_addresses(office, addresses: list[AddressInput]) -> tuple[list[AddressInput], list]:
+    """(addresses free to register, [(address, its current owner)]); a malformed address is refused as usual."""
+    errors, free, taken = [], [], []
+    for item in addresses:
+        if not (item.value or "").strip():
+            continue
+        try:
+            value = normalize_address(item.kind, item.value)
+        except AddressError as exc:
+            errors.append(str(exc))
+            continue
+        owner = Address.objects.filter(office=office, kind=item.kind, value=value).select_related("member").first()
+        if owner is None:
+            free.append(AddressInput(item.kind, value, item.opted_out, item.is_primary))
+        else:
+            taken.append((AddressInput(item.kind, value), owner.member))
+    if errors:
+        raise ValidationError({"addresses": errors})
+    return free, taken

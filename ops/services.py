@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from lib.http import network_of
 from ops.models import ThrottleHit
 
 
@@ -11,7 +12,9 @@ def throttle_exceeded(*, scope: str, key: str, limit: int, window: timedelta) ->
     """Count one event for (scope, key) and say whether more than `limit` happened within `window`.
 
     Keys (such as IP addresses) are stored only as a keyed hash, and hits older than the window are removed.
+    An IPv6 address counts for its whole /64 network.
     """
+    key = network_of(key) or key
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{key}".encode()).hexdigest()
     now = timezone.now()
     hits = ThrottleHit.objects.filter(scope=scope, key=digest)

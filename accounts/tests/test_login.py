@@ -19,15 +19,17 @@ from conftest import PASSWORD
 
 LOGIN = "/masuk/"
 WRONG_PASSWORD = "Nama pengguna atau kata sandi salah."
-LOCKED = "Terlalu banyak percobaan masuk yang gagal. Tunggu 15 menit lalu coba lagi, atau hubungi admin satker."
+LOCKED = ("Terlalu banyak percobaan masuk yang gagal dari jaringan ini. Tunggu 15 menit lalu coba lagi, atau hubungi "
+          "admin satker.")
+SLOWED = "Terlalu banyak percobaan masuk yang gagal untuk akun ini. Coba lagi dalam"
 
 
-def _login(client, username, password=PASSWORD, next_url=None):
+def _login(client, username, password=PASSWORD, next_url=None, ip="127.0.0.1"):
     url = LOGIN + ("?" + urlencode({"next": next_url}) if next_url else "")
     data = {"username": username, "password": password}
     if next_url:
         data["next"] = next_url
-    return client.post(url, data)
+    return client.post(url, data, REMOTE_ADDR=ip)
 
 
 def _logged_in_as(client) -> int | None:
@@ -110,7 +112,7 @@ def test_it_refuses_an_inactive_account(client, make_staff, madiun):
 
 # Throttling --------------------------------------------------------------------------------------------------
 
-def test_it_locks_the_username_after_five_failures(client, operator):
+def test_it_locks_the_network_after_five_failures_for_one_username(client, operator):
     assert settings.LOGIN_FAILURE_LIMIT == 5
     for _ in range(5):
         assert WRONG_PASSWORD in _login(client, operator.username, "kata-sandi-salah-99").text
@@ -149,6 +151,28 @@ def test_it_unlocks_after_the_window(client, operator):
         _login(client, operator.username, "kata-sandi-salah-99")
     LoginAttempt.objects.update(at=timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES + 1))
     assert _login(client, operator.username).status_code == 302
+
+
+def test_an_attacker_elsewhere_cannot_lock_a_staff_member_out(client, operator):
+    """Guessing at a predictable username from many networks slows that account down; it never locks it."""
+    for n in range(8):
+        _login(client, operator.username, "kata-sandi-salah-99", ip=f"203.0.113.{n}")
+    response = _login(client, operator.username, ip="198.51.100.7")
+    assert SLOWED in response.text and LOCKED not in response.text
+    assert _logged_in_as(client) is None
+    # The slow-down lasts seconds, not the 15-minute window: the owner gets in once it has passed.
+    LoginAttempt.objects.update(at=timezone.now() - timedelta(seconds=61))
+    assert _login(client, operator.username, ip="198.51.100.7").status_code == 302
+    assert _logged_in_as(client) == operator.pk
+
+
+def test_rotating_through_an_ipv6_64_counts_as_one_network(client, operator):
+    for n in range(5):
+        _login(client, operator.username, "kata-sandi-salah-99", ip=f"2001:db8:1:2::{n + 1:x}")
+    assert LOCKED in _login(client, operator.username, ip="2001:db8:1:2:ffff::9").text
+    assert set(LoginAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:1:2::"}
+    LoginAttempt.objects.update(at=timezone.now() - timedelta(seconds=61))
+    assert _login(client, operator.username, ip="2001:db8:1:3::1").status_code == 302
 
 
 def test_it_does_not_lock_other_users_behind_the_same_ip_too_early(client, operator, make_staff, madiun):
@@ -314,10 +338,27 @@ def test_it_locks_an_ip_after_twenty_failures(client, operator):
 def test_it_disables_the_second_factor_unless_the_office_requires_it(required, enabled, client_for, totp_user):
     totp_user.office.requires_second_factor = required
     totp_user.office.save()
-    response = client_for(totp_user).post(reverse("accounts:security"), {"action": "disable"})
+    response = client_for(totp_user).post(reverse("accounts:security"), {"action": "disable", "secret": PASSWORD})
     assert response.status_code == 302
     totp_user.refresh_from_db()
     assert totp_user.totp_enabled is enabled
+
+
+@pytest.mark.parametrize("secret", ["", "kata-sandi-salah-99", "000000"])
+def test_disabling_the_second_factor_asks_for_the_password_or_a_code_again(secret, client_for, totp_user):
+    response = client_for(totp_user).post(reverse("accounts:security"), {"action": "disable", "secret": secret})
+    assert response.status_code == 200
+    totp_user.refresh_from_db()
+    assert totp_user.totp_enabled
+    assert not AuditEntry.objects.filter(action="staff.totp_disabled").exists()
+
+
+def test_disabling_the_second_factor_accepts_a_fresh_code(client_for, totp_user):
+    response = client_for(totp_user).post(reverse("accounts:security"),
+                                          {"action": "disable", "secret": _code(totp_user, steps_ahead=1)})
+    assert response.status_code == 302
+    totp_user.refresh_from_db()
+    assert not totp_user.totp_enabled
 
 
 def test_an_office_that_requires_a_second_factor_sends_staff_to_set_it_up(madiun, make_staff, client_for):

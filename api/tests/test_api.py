@@ -5,8 +5,9 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.models import Role
-from accounts.services import create_api_token, revoke_api_token
+from accounts.services import revoke_api_token
 from audit.models import AuditEntry
+from conftest import grant_api_token
 from members import services
 from members.models import Address, Category, Consent, Group, Member, Purpose
 
@@ -33,7 +34,7 @@ class Api:
 def api_for(client, make_staff):
     def make(office, role=Role.OPERATOR):
         user = make_staff(office, role)
-        _token, key = create_api_token(user=user, name="uji")
+        _token, key = grant_api_token(user, name="uji")
         api = Api(client, key)
         api.user = user
         return api
@@ -78,15 +79,15 @@ def test_it_refuses_an_unknown_token(client, offices):
 
 def test_it_refuses_a_revoked_token(client, make_staff, madiun):
     user = make_staff(madiun, Role.OPERATOR)
-    token, key = create_api_token(user=user, name="uji")
+    token, key = grant_api_token(user, name="uji")
     assert Api(client, key).get("/members").status_code == 200
-    revoke_api_token(user=user, token=token)
+    revoke_api_token(actor=user, token=token)
     assert Api(client, key).get("/members").status_code == 401
 
 
 def test_it_refuses_a_token_of_an_inactive_user(client, make_staff, madiun):
     user = make_staff(madiun, Role.OPERATOR)
-    _token, key = create_api_token(user=user, name="uji")
+    _token, key = grant_api_token(user, name="uji")
     user.is_active = False
     user.save()
     assert Api(client, key).get("/members").status_code == 401
@@ -98,7 +99,7 @@ def test_it_refuses_a_session_instead_of_a_token(client_for, operator):
 
 def test_it_records_when_a_token_was_used(client, make_staff, madiun):
     user = make_staff(madiun, Role.VIEWER)
-    token, key = create_api_token(user=user, name="uji")
+    token, key = grant_api_token(user, name="uji")
     Api(client, key).get("/offices")
     token.refresh_from_db()
     assert token.last_used_at is not None
@@ -330,9 +331,7 @@ def test_it_refuses_bad_organizations(world, api_for, madiun):
 
 
 def test_schema_errors_are_400_with_the_field_named(madiun, make_staff, client):
-    from accounts.services import create_api_token
-
-    _token, key = create_api_token(user=make_staff(madiun, "operator"), name="uji")
+    _token, key = grant_api_token(make_staff(madiun, "operator"))
     response = client.post(API + "/members", data={"position": "Ketua"}, content_type="application/json",
                            headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 400
@@ -343,10 +342,84 @@ def test_schema_errors_are_400_with_the_field_named(madiun, make_staff, client):
 
 
 def test_tokens_stop_working_when_the_office_requires_a_second_factor(madiun, make_staff, client):
-    from accounts.services import create_api_token
-
-    _token, key = create_api_token(user=make_staff(madiun, "operator"), name="uji")
+    _token, key = grant_api_token(make_staff(madiun, "operator"))
     madiun.requires_second_factor = True
     madiun.save()
     response = client.get(API + "/members", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 401
+
+
+# Who may do what (security review) -----------------------------------------------------------------------------
+
+def test_an_operator_cannot_erase_a_member_by_moving_it_to_pending(world, madiun, make_staff, client, client_for):
+    """PATCH status=pending used to let the registration screen 'reject' (erase) any member."""
+    operator = make_staff(madiun, Role.OPERATOR)
+    api = Api(client, grant_api_token(operator)[1])
+    member = world.mine.member
+    response = api.patch(f"/members/{member.pk}", {"version": member.version, "status": "pending"})
+    assert response.status_code == 400
+    assert "status" in response.json()["errors"]
+    member.refresh_from_db()
+    assert member.status == Member.Status.ACTIVE
+    # Even a member that somehow is pending cannot be rejected (erased) unless it is a self-registration.
+    Member.objects.filter(pk=member.pk).update(status=Member.Status.PENDING)
+    response = client_for(operator).post(f"/staf/pendaftaran/{member.pk}/", {"decision": "reject"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == Member.Status.PENDING and member.full_name.startswith("Anggota")
+    assert not AuditEntry.objects.filter(action="member.erased").exists()
+
+
+def test_a_read_token_cannot_write(world, madiun, make_staff, client):
+    api = Api(client, grant_api_token(make_staff(madiun, Role.OPERATOR), scope="read")[1])
+    assert api.get("/members").status_code == 200
+    response = api.post("/organizations", {"name": "Ormas Baru", "category": "ormas"})
+    assert response.status_code == 403
+    member = world.mine.member
+    assert api.patch(f"/members/{member.pk}", {"version": member.version, "position": "X"}).status_code == 403
+
+
+def test_an_expired_token_is_refused(madiun, make_staff, client):
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
+
+    token, key = grant_api_token(make_staff(madiun, Role.OPERATOR))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    assert Api(client, key).get("/members").status_code == 401
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.EDITOR, Role.VIEWER])
+def test_only_an_admin_grants_tokens(role, madiun, make_staff):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.services import create_api_token
+
+    user = make_staff(madiun, role)
+    with pytest.raises(PermissionDenied):
+        create_api_token(actor=user, user=user, name="sendiri")
+
+
+def test_an_admin_grants_tokens_only_in_their_own_office(madiun, kab_madiun, jatim, make_staff):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.services import create_api_token
+
+    for admin in (make_staff(kab_madiun, Role.ADMIN), make_staff(jatim, Role.ADMIN)):
+        with pytest.raises(PermissionDenied):
+            create_api_token(actor=admin, user=make_staff(madiun, Role.OPERATOR), name="lintas satker")
+
+
+def test_bulk_reads_are_audited_and_rate_limited(world, madiun, make_staff, client, settings):
+    settings.API_BULK_READS_PER_MINUTE = 3
+    token, key = grant_api_token(make_staff(madiun, Role.VIEWER), scope="read")
+    api = Api(client, key)
+    for _ in range(3):
+        assert api.get("/members", q="Anggota").status_code == 200
+    entries = AuditEntry.objects.filter(action="api.bulk_read", target_id=str(token.pk))
+    assert entries.count() == 3
+    assert entries.first().after == {"what": "members", "query": {"q": "Anggota"}}
+    response = api.get("/members")
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    # A single record is not a bulk read.
+    assert api.get(f"/members/{world.mine.member.pk}").status_code == 200

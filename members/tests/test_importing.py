@@ -160,7 +160,7 @@ def test_the_command_rejects_an_unknown_office(tmp_path, offices):
         call_command("import_members", str(tmp_path / "nope.csv"), "--office", "35.77")
 
 
-def test_erasure_removes_the_upload_and_preview_messages_that_name_the_person(madiun, operator):
+def test_erasure_removes_the_upload_and_preview_messages_that_name_the_person(madiun, operator, make_staff):
     from audit.services import REDACTED
     from members.models import ImportRowError
 
@@ -171,7 +171,7 @@ def test_erasure_removes_the_upload_and_preview_messages_that_name_the_person(ma
     run_import_job(other, dry_run=True)
     assert "Siti Rahmawati" in ImportRowError.objects.get(job=other).message
     path = Path(job.file.path)
-    services.erase_member(actor=operator, member=member, reason="Permintaan tertulis")
+    services.erase_member(actor=make_staff(madiun, "admin"), member=member, reason="Permintaan tertulis")
     assert not path.exists()
     assert ImportRowError.objects.get(job=other).message == REDACTED
     job.refresh_from_db()

@@ -1,5 +1,5 @@
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEntry
 from members import selectors, services
@@ -101,7 +101,7 @@ def test_import_consent_needs_a_documented_basis(madiun, operator):
         make_member(madiun, operator, consent=ConsentInput([Purpose.DISSEMINATION], Consent.Method.IMPORT, ""))
 
 
-def test_personal_data_export_and_erasure(madiun, operator, org):
+def test_personal_data_export_and_erasure(madiun, operator, org, make_staff):
     member = make_member(madiun, operator, organization=org,
                          consent=ConsentInput([Purpose.DISSEMINATION], Consent.Method.FORM, "rapat"))
     data = selectors.member_personal_data(member)
@@ -109,9 +109,10 @@ def test_personal_data_export_and_erasure(madiun, operator, org):
     assert data["addresses"][0]["urn"] == "whatsapp:+6281234567890"
     assert data["addresses"][0]["consents"][0]["purpose"] == Purpose.DISSEMINATION
 
+    admin = make_staff(madiun, "admin")
     with pytest.raises(ValidationError):
-        services.erase_member(actor=operator, member=member, reason=" ")
-    services.erase_member(actor=operator, member=member, reason="Permintaan tertulis 3 Juni 2024")
+        services.erase_member(actor=admin, member=member, reason=" ")
+    services.erase_member(actor=admin, member=member, reason="Permintaan tertulis 3 Juni 2024")
     member.refresh_from_db()
     assert member.status == Member.Status.ERASED and member.full_name == f"Anonim #{member.pk}"
     assert not Address.objects.filter(member=member).exists()
@@ -175,3 +176,40 @@ def test_self_registration_is_pending_until_approved_and_blocks_bots(madiun, ope
         services.register_self(office=madiun, data={**data, "website": "http://spam"}, ip_address="10.0.0.2")
     with pytest.raises(services.SpamSuspected):
         services.register_self(office=madiun, data={**data, "started": str(int(time.time()))}, ip_address="10.0.0.2")
+
+
+@pytest.mark.parametrize("who", ["operator", "editor", "province admin", "sibling admin", "nobody"])
+def test_only_an_admin_of_the_members_office_may_erase(who, madiun, kab_madiun, jatim, operator, make_staff):
+    member = make_member(madiun, operator)
+    actor = {"operator": operator, "editor": make_staff(madiun, "editor"),
+             "province admin": make_staff(jatim, "admin"), "sibling admin": make_staff(kab_madiun, "admin"),
+             "nobody": None}[who]
+    if actor is None:
+        from django.contrib.auth.models import AnonymousUser
+        actor = AnonymousUser()
+    with pytest.raises(PermissionDenied):
+        services.erase_member(actor=actor, member=member, reason="Permintaan tertulis")
+    member.refresh_from_db()
+    assert member.status == Member.Status.ACTIVE and member.addresses.exists()
+
+
+def test_a_member_can_never_be_moved_back_to_pending(madiun, operator):
+    member = make_member(madiun, operator)
+    with pytest.raises(ValidationError, match="menunggu persetujuan"):
+        services.update_member(actor=operator, member=member, expected_version=member.version,
+                               full_name=member.full_name, position="", organization=None,
+                               status=Member.Status.PENDING, addresses=[AddressInput("whatsapp", "0812-3456-7890")],
+                               tags=[])
+    member.refresh_from_db()
+    assert member.status == Member.Status.ACTIVE
+
+
+@pytest.mark.parametrize("source", [Member.Source.STAFF, Member.Source.IMPORT, Member.Source.API])
+def test_only_a_self_registration_can_be_rejected(source, madiun, operator):
+    member = make_member(madiun, operator, source=source)
+    Member.objects.filter(pk=member.pk).update(status=Member.Status.PENDING)
+    member.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.reject_registration(actor=operator, member=member)
+    member.refresh_from_db()
+    assert member.status == Member.Status.PENDING and member.addresses.exists()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from accounts.models import ApiToken, Role, User
-from accounts.services import create_api_token
+from conftest import PASSWORD, grant_api_token
 from members import services
 from members.models import Address, Category, Consent, Group, ImportJob, Member, Organization, Purpose
 
@@ -101,11 +101,14 @@ VIEWS = [
     View("audit_log", ADMINS),
     # Accounts: own security page and API tokens, staff management.
     View("accounts:security", EVERYONE),
-    View("accounts:token_create", EVERYONE, 302, "post", data=lambda r: {"name": "Integrasi SIAKBA"}),
+    View("accounts:password_change", EVERYONE),
     View("accounts:token_revoke", EVERYONE, 302, "post", "token"),
     View("accounts:staff_list", ADMINS),
     View("accounts:staff_create", ADMINS),
     View("accounts:staff_edit", ADMINS, target="staff"),
+    View("accounts:token_create", ADMINS, 302, "post", "staff", data=lambda r: {
+        "name": "Integrasi SIAKBA", "scope": "read", "valid_days": "30", "secret": PASSWORD}),
+    View("accounts:staff_reset_password", ADMINS, 302, "post", "staff"),
 ]
 
 OBJECT_VIEWS = [v for v in VIEWS if v.province is not None]
@@ -160,7 +163,7 @@ def _url(view: View, registry: SimpleNamespace, user: User | None) -> str:
     kwargs = dict(view.kwargs)
     if view.target == "token":
         owner = user if user is not None and user.office_id == registry.office.pk else registry.actor
-        kwargs["pk"] = create_api_token(user=owner, name="uji")[0].pk
+        kwargs["pk"] = grant_api_token(owner, name="uji")[0].pk
     elif view.target:
         kwargs["pk"] = getattr(registry, view.target).pk
     return reverse(view.name, kwargs=kwargs)
@@ -227,12 +230,16 @@ def test_it_lets_the_province_read_but_not_write(view, office, world, jatim, mak
     assert response.status_code == view.province
 
 
-def test_it_hides_other_staffs_api_tokens(mine, make_staff, madiun, client_for):
+def test_it_hides_other_staffs_api_tokens(world, make_staff, madiun, client_for):
     colleague = make_staff(madiun, OPERATOR)
-    token, _key = create_api_token(user=colleague, name="milik rekan")
-    response = client_for(mine.actor).post(reverse("accounts:token_revoke", args=[token.pk]))
-    assert response.status_code == 404
+    token, _key = grant_api_token(colleague, name="milik rekan")
+    for outsider in (make_staff(madiun, EDITOR), world.theirs.actor):
+        response = client_for(outsider).post(reverse("accounts:token_revoke", args=[token.pk]))
+        assert response.status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    # The office's admin, who grants tokens, may also take one back.
+    assert client_for(world.mine.actor).post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 302
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
 
 
 def test_it_forbids_editing_staff_of_another_office(world, client_for):
