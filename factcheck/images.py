@@ -113,6 +113,15 @@ def open_image(data: bytes) -> Image.Image:
         raise _unreadable() from exc
 
 
+_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def file_extension(data: bytes) -> str:
+    """The extension for bytes open_image() accepted, from the format Pillow recognised in them."""
+    with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
+        return _EXTENSIONS[image.format]
+
+
 @functools.cache
 def _cosine_table() -> tuple[tuple[float, ...], ...]:
     """cos((2x + 1) * u * pi / 2N) for the HASH_SIZE lowest frequencies u, over the N = 32 samples x."""

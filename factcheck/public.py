@@ -22,7 +22,7 @@ from bakohumas.forms import add_service_errors
 from content.rendering import render_markdown
 from factcheck import selectors, services
 from factcheck.models import Clarification, Report, Verdict
-from inbox.public import SpamSuspected, _check_token, form_token
+from inbox.public import SpamSuspected, _check_token, body_limited, form_token
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.http import client_ip
 from offices.models import Office
@@ -199,7 +199,22 @@ def _guard(request, office: Office, data: dict) -> None:
         raise ValidationError(_("Terlalu banyak laporan dari jaringan ini. Coba lagi dalam satu jam."))
 
 
+# A screenshot at its limit, plus the text fields (4,096 characters even all emoji and percent-encoded) and the
+# multipart framing.
+REPORT_FORM_MAX_BODY = services.MAX_MEDIA_BYTES + 256 * 1024
+
+
+def _report_too_large(request, declared: int, office_slug: str) -> HttpResponse:
+    office = office_from_slug(office_slug)
+    message = _("Kiriman terlalu besar (%(size)s MB). Tangkapan layar paling besar 10 MB: pilih gambar yang lebih "
+                "kecil lalu kirim lagi. Tombol Kembali di peramban biasanya memulihkan isian Anda.") % {
+        "size": max(1, round(declared / (1024 * 1024)))}
+    return _report_page(request, office, PublicReportForm(initial={"started": form_token()}), reselect=False,
+                        too_large=message, status=413)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
+@body_limited(REPORT_FORM_MAX_BODY, _report_too_large)
 def report_form(request, office_slug: str) -> HttpResponse:
     office = office_from_slug(office_slug)
     form = PublicReportForm(request.POST or None, request.FILES or None, initial={"started": form_token()})
@@ -216,13 +231,18 @@ def report_form(request, office_slug: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return _done(request, office, report, contact_dropped=data["contact_dropped"])
-    reselect = form.is_bound and bool(request.FILES.get("media"))
+    return _report_page(request, office, form, reselect=form.is_bound and bool(request.FILES.get("media")))
+
+
+def _report_page(request, office: Office, form: PublicReportForm, *, reselect: bool, too_large: str = "",
+                 status: int = 200) -> HttpResponse:
     response = render_office_page(request, office, "factcheck/public_report.html", {
-        "form": form, "reselect_file": reselect, "tracking_url": reverse("factcheck_public:report_tracking",
-                                                                         args=[office.slug])},
+        "form": form, "reselect_file": reselect, "too_large": too_large,
+        "tracking_url": reverse("factcheck_public:report_tracking", args=[office.slug])},
         title=_("Lapor hoaks") + f" · {office.name}",
         description=_("Laporkan kabar atau pesan berantai tentang pemilihan yang Anda ragukan kepada %(office)s.")
         % {"office": office.name})
+    response.status_code = status
     response["Cache-Control"] = "no-store"
     return response
 

@@ -90,19 +90,22 @@ def _clean_report(text: str, url: str, media) -> tuple[str, str]:
     return text, url
 
 
-def _image_facts(media) -> tuple[str, object]:
-    """(perceptual hash, decoded image) of an uploaded screenshot; a file that is not an image is refused."""
+def _image_facts(media) -> tuple[str, str]:
+    """(perceptual hash, file name to store it under) of an uploaded screenshot; a file that is not an image is
+    refused. The name comes from the decoded format, never from the client (a PNG sent as "x.html" is stored as
+    .png and served as an image)."""
     from factcheck import images
 
     if media.size > MAX_MEDIA_BYTES:
         raise ValidationError({"media": _("Tangkapan layar paling besar 10 MB.")})
     media.seek(0)
+    data = media.read()
     try:
-        image = images.open_image(media.read())
+        image = images.open_image(data)
     except images.NotAnImage as exc:
         raise ValidationError({"media": str(exc)}) from exc
     media.seek(0)
-    return images.perceptual_hash(image), image
+    return images.perceptual_hash(image), f"tangkapan.{images.file_extension(data)}"
 
 
 def submit_report(*, office, source: str, text: str = "", url: str = "", media=None, actor=None, reporter=None,
@@ -113,9 +116,9 @@ def submit_report(*, office, source: str, text: str = "", url: str = "", media=N
     problems leave it queued. `media_follows`: the picture is an inbox message's attachment the worker is still
     fetching (attach_message_image() hashes it when it arrives)."""
     text, url = _clean_report(text, url, media or media_follows)
-    image_hash = ""
+    image_hash = file_name = ""
     if media:
-        image_hash, _image = _image_facts(media)
+        image_hash, file_name = _image_facts(media)
     now = timezone.now()
     # Matching reads in-memory indexes (rebuilt now and then): done before the transaction takes the write lock.
     match_text = "\n".join(filter(None, [text, url]))
@@ -130,7 +133,7 @@ def submit_report(*, office, source: str, text: str = "", url: str = "", media=N
                         fingerprint=fingerprint(text, url), created_by=actor if actor and actor.pk else None,
                         created_at=created_at or now, tracking_number=new_tracking_number())
         if media:
-            report.media.save(getattr(media, "name", "tangkapan.png").rsplit("/", 1)[-1][-80:], media, save=False)
+            report.media.save(file_name, media, save=False)
         report.save()
         record(actor=actor, office=office, action="factcheck.report_received", target=report,
                target_label=report.tracking_number, after={"source": source, "text": text[:300], "url": url})

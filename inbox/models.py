@@ -26,6 +26,13 @@ class Conversation(models.Model):
     tracking_number = models.CharField(_("nomor lacak"), max_length=20, unique=True)
     tags = models.JSONField(_("label"), default=list, blank=True)
     flagged_flood = models.BooleanField(_("ditandai membanjiri"), default=False)
+    # A question from the portal's contact form: nothing proves who sent it. Its member is a new public contact
+    # (never a registered one, unless staff link it by hand), and it is answered only at the addresses typed in it.
+    from_contact_form = models.BooleanField(_("dari formulir kontak portal"), default=False)
+    reply_addresses = models.JSONField(_("alamat balasan dari formulir"), default=list, blank=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    linked_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField()
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -1,5 +1,7 @@
 """Public pages of the inbox on the portal: the contact form, and looking up a tracking number."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -8,12 +10,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from audit.services import record
 from inbox.models import Conversation, Message
-from inbox.services import _open_conversation
+from inbox.services import new_tracking_number
 from lib.contacts import AddressError, clean_plain_text, normalize_address
-from members.models import Address, Member
+from members.models import Member
 from offices.selectors import office_and_descendants
 from ops.services import throttle_exceeded
 
@@ -22,6 +25,33 @@ MIN_FILL_SECONDS = 3
 MAX_FORM_AGE_SECONDS = 2 * 3600
 MESSAGES_PER_IP_PER_HOUR = 10
 LOOKUPS_PER_IP_PER_HOUR = 60
+
+
+CONTACT_FORM_MAX_BODY = 128 * 1024   # 4,096 characters of message, even all emoji and percent-encoded, fit
+
+
+def body_limited(max_bytes: int, refuse):
+    """Answer `refuse(request, declared_bytes, *args, **kwargs)` to a POST that declares a body over `max_bytes`,
+    before anything reads it (Django reads at most CONTENT_LENGTH bytes, so the declared length bounds what would
+    be read). The CSRF check reads the body too: it runs after the guard (csrf_protect inside, csrf_exempt
+    outside)."""
+    def decorate(view):
+        protected = csrf_protect(view)
+
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if request.method == "POST":
+                try:
+                    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+                except ValueError:
+                    declared = 0
+                if declared > max_bytes:
+                    return refuse(request, declared, *args, **kwargs)
+            return protected(request, *args, **kwargs)
+
+        return csrf_exempt(guarded)
+
+    return decorate
 
 
 class SpamSuspected(Exception):
@@ -74,20 +104,18 @@ def submit_contact_form(*, office, data: dict, ip_address: str | None) -> Conver
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    urns = [f"{kind}:{value}" for kind, value in addresses]
     with transaction.atomic():
-        existing = Address.objects.filter(office=office, kind__in=[k for k, _v in addresses],
-                                          value__in=[v for _k, v in addresses]).select_related("member").first()
-        member = existing.member if existing else Member.objects.create(office=office, full_name=name,
-                                                                         source=Member.Source.INBOUND)
-        for kind, value in addresses:
-            Address.objects.get_or_create(office=office, kind=kind, value=value, defaults={"member": member})
-        conversation, _created = _open_conversation(office, member.pk, now)
+        # A web form proves nothing about who sent it: never the registered member with this number or e-mail,
+        # and no address book entry (the typed addresses stay on the conversation, the only ones answered).
+        member = Member.objects.create(office=office, full_name=name, source=Member.Source.INBOUND)
+        conversation = Conversation.objects.create(
+            office=office, member=member, tracking_number=new_tracking_number(), from_contact_form=True,
+            reply_addresses=urns, last_message_at=now, last_inbound_at=now)
         Message.objects.create(conversation=conversation, direction=Message.Direction.INBOUND, kind="text",
                                text=text, created_at=now)
-        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, last_inbound_at=now,
-                                                               status=Conversation.Status.OPEN)
         record(actor=None, office=office, action="conversation.contact_form", target=conversation,
-               after={"addresses": [f"{k}:{v}" for k, v in addresses]})
+               after={"addresses": urns, "member": member.pk})
     return conversation
 
 

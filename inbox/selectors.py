@@ -43,7 +43,8 @@ def search(conversations: QuerySet[Conversation], q: str) -> QuerySet[Conversati
         return conversations.filter(tracking_number=q.upper())
     return conversations.filter(
         Q(member__in=Member.objects.filter(full_name__icontains=q).values("pk"))
-        | Q(member__in=Address.objects.filter(value__icontains=q).values("member_id")))
+        | Q(member__in=Address.objects.filter(value__icontains=q).values("member_id"))
+        | Q(from_contact_form=True, reply_addresses__icontains=q))
 
 
 def unanswered_counts(conversations) -> dict:

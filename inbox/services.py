@@ -233,12 +233,17 @@ def reply_route(conversation: Conversation) -> tuple[Channel | None, str]:
     if last is not None and last.inbound is not None:
         return last.channel, last.inbound.sender.partition(":")[2]
     channels = usable_channels(conversation.office)
-    addresses = sorted(conversation.member.addresses.filter(opted_out=False),
-                       key=lambda a: REPLY_KIND_ORDER.index(a.kind) if a.kind in REPLY_KIND_ORDER else 9)
-    for address in addresses:
-        channel = channels.get(address.kind)
-        if channel is not None and channel.provider.can_reach(address.kind, address.value):
-            return channel, address.value
+    if conversation.from_contact_form:
+        # Only what was typed in that submission, even once linked to a registered member: the member's own
+        # addresses belong to whoever registered them, not necessarily to whoever filled in the form.
+        candidates = [tuple(urn.split(":", 1)) for urn in conversation.reply_addresses if ":" in urn]
+    else:
+        candidates = [(a.kind, a.value) for a in conversation.member.addresses.filter(opted_out=False)]
+    candidates.sort(key=lambda a: REPLY_KIND_ORDER.index(a[0]) if a[0] in REPLY_KIND_ORDER else 9)
+    for kind, value in candidates:
+        channel = channels.get(kind)
+        if channel is not None and channel.provider.can_reach(kind, value):
+            return channel, value
     return None, ""
 
 
@@ -285,7 +290,7 @@ def reply(*, actor, conversation: Conversation, text: str, expected_version: int
                                          "mengizinkan templat yang disetujui. Pilih templat.")})
     if template is None and not text:
         raise ValidationError({"text": _("Tulis balasan atau pilih templat.")})
-    address = Address.objects.filter(office=channel.office, value=recipient,
+    address = Address.objects.filter(office=channel.office, member=current.member, value=recipient,
                                      kind=channel.provider.address_kinds[0]).first()
     delivery = send_direct(channel=channel, recipient=recipient, text=text, member=current.member, address=address,
                            actor=actor, audit_action="conversation.replied", template=template,
@@ -405,6 +410,38 @@ def clear_flood_flag(*, actor, conversation: Conversation) -> Conversation:
     _require(actor, current)
     _touch(current, flagged_flood=False)
     record(actor=actor, office=current.office, action="conversation.flood_cleared", target=current)
+    return current
+
+
+LINKABLE_STATUSES = (Member.Status.ACTIVE, Member.Status.INACTIVE)
+
+
+@transaction.atomic
+def link_conversation_to_member(*, actor, conversation: Conversation, member: Member) -> Conversation:
+    """Staff, having checked who wrote (a call back, say), file a contact-form conversation under a registered
+    member. Nothing is added to the member: replies still go only to the addresses typed in the form."""
+    current = _locked(conversation, None)
+    _require(actor, current)
+    if actor.office_id != current.office_id:
+        raise ValidationError(_("Hanya satker asal percakapan yang dapat menghubungkannya ke anggota."))
+    if not current.from_contact_form:
+        raise ValidationError(_("Hanya pesan dari formulir kontak portal yang dapat dihubungkan ke anggota."))
+    if member.office_id != current.office_id or member.status not in LINKABLE_STATUSES:
+        raise ValidationError({"member": _("Pilih anggota terdaftar dari satker ini.")})
+    if member.pk == current.member_id:
+        return current
+    if current.status != Status.CLOSED and Conversation.objects.filter(
+            office=current.office, member=member).exclude(status=Status.CLOSED).exists():
+        raise ValidationError(_("Anggota ini sudah punya percakapan terbuka. Tutup salah satunya dulu, lalu "
+                                "hubungkan."))
+    previous = current.member
+    _touch(current, member=member, linked_by=actor, linked_at=timezone.now())
+    _event(current, _("Pengirim formulir (“%(claimed)s”) dihubungkan ke anggota terdaftar %(name)s oleh %(user)s. "
+                      "Balasan tetap hanya ke alamat yang diisi di formulir.") % {
+        "claimed": previous.full_name, "name": member.full_name, "user": actor.username}, actor=actor)
+    record(actor=actor, office=current.office, action="conversation.linked_to_member", target=current,
+           before={"member": previous.pk, "name": previous.full_name},
+           after={"member": member.pk, "name": member.full_name})
     return current
 
 
@@ -535,4 +572,5 @@ def erase_member_messages(member) -> int:
     messages = Message.objects.filter(conversation__member=member)
     for message in messages.exclude(media=""):
         message.media.delete(save=False)
+    Conversation.objects.filter(member=member).exclude(reply_addresses=[]).update(reply_addresses=[])
     return messages.update(text=REDACTED, media="", media_error="")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/teruskan/", views.conversation_escalate, name="conversation_escalate"),
     path("<int:pk>/kembalikan/", views.conversation_return, name="conversation_return"),
     path("<int:pk>/hapus-tanda-banjir/", views.conversation_unflag, name="conversation_unflag"),
+    path("<int:pk>/hubungkan-anggota/", views.conversation_link_member, name="conversation_link_member"),
     path("<int:pk>/media/<int:message_pk>/", views.message_media, name="message_media"),
 ]
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from inbox import public, selectors, services
 from inbox.forms import ContactForm, EscalateForm, NoteForm, ReplyForm, SavedReplyForm
 from inbox.models import Conversation, Message, SavedReply
 from lib.http import client_ip
+from members.models import Member
 from members.services import ConflictError
 from portal.views import office_from_slug
 from portal.views import render_office_page as portal_page
@@ -77,7 +79,22 @@ def _detail_context(request, conversation: Conversation, reply_form=None, note_f
         "can_escalate": handles and (conversation.escalated_to or conversation.office).parent_id is not None
         and user.office_id == (conversation.escalated_to_id or conversation.office_id),
         "asked_of_us": conversation.escalated_to_id == user.office_id,
+        "can_link": handles and conversation.from_contact_form and user.office_id == conversation.office_id,
+        "link_suggestions": _link_suggestions(conversation),
     }
+
+
+def _link_suggestions(conversation: Conversation) -> list[Member]:
+    """Registered members of the office holding an address typed in the contact form (a hint, not a proof)."""
+    if not conversation.from_contact_form:
+        return []
+    urns = [urn.split(":", 1) for urn in conversation.reply_addresses if ":" in urn]
+    matching = Q(pk__in=[])
+    for kind, value in urns:
+        matching |= Q(addresses__kind=kind, addresses__value=value)
+    return list(Member.objects.filter(matching, office=conversation.office,
+                                      status__in=services.LINKABLE_STATUSES).exclude(pk=conversation.member_id)
+                .select_related("organization").distinct()[:10])
 
 
 @staff_required("inbox.view")
@@ -214,6 +231,22 @@ def conversation_unflag(request, pk):
 
 @staff_required("inbox.reply")
 @require_POST
+def conversation_link_member(request, pk):
+    conversation = _visible(request, pk)
+    value = request.POST.get("member", "").strip()
+    member = None
+    if value.isdecimal() and len(value) <= 12:
+        member = Member.objects.filter(pk=int(value), office=conversation.office).first()
+    if member is None:
+        messages.error(request, _("Tidak ada anggota satker ini dengan ID %(id)s.") % {"id": value[:20]})
+        return redirect("inbox:conversation_detail", pk=conversation.pk)
+    return _simple_action(request, pk, lambda c: services.link_conversation_to_member(
+        actor=request.user, conversation=c, member=member), _("Percakapan dihubungkan ke %(name)s.") % {
+        "name": member.full_name})
+
+
+@staff_required("inbox.reply")
+@require_POST
 def toggle_duty(request):
     on_duty = request.POST.get("on_duty") == "1"
     set_on_duty(actor=request.user, user=request.user, on_duty=on_duty)
@@ -257,6 +290,19 @@ def saved_reply_edit(request, saved_pk=None):
 
 # Public: contact form and tracking lookup on the portal ----------------------------------------------------------
 
+def _contact_form_too_large(request, declared, office_slug):
+    office = office_from_slug(office_slug)
+    response = portal_page(request, office, "inbox/public_contact.html", {
+        "form": ContactForm(initial={"started": public.form_token()}),
+        "too_large": _("Kiriman terlalu besar untuk formulir ini. Pesan paling banyak 4.096 karakter: perpendek "
+                       "pesan Anda lalu kirim lagi. Tombol Kembali di peramban biasanya memulihkan isian Anda.")},
+        title=_("Kirim pesan") + f" · {office.name}")
+    response.status_code = 413
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public.body_limited(public.CONTACT_FORM_MAX_BODY, _contact_form_too_large)
 def contact_form(request, office_slug):
     office = office_from_slug(office_slug)
     form = ContactForm(request.POST or None, initial={"started": public.form_token()})

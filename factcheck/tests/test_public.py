@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -285,6 +286,35 @@ def test_a_screenshot_that_is_not_an_image_is_refused_on_its_field(client, madiu
     assert "bukan gambar" in " ".join(form.errors["media"])
     assert "pilih berkasnya lagi" in response.text
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("client_name", ["laporan.html", "tangkapan.svg", "tanpa-ekstensi", "../../x.php"])
+def test_a_screenshot_is_stored_under_its_decoded_type_never_the_clients_name(client, madiun, client_name):
+    upload = png()
+    upload.name, upload.content_type = client_name, "text/html"
+    client.post(form_url(madiun), report_data(media=upload))
+    stored = Report.objects.get().media.name
+    assert stored.startswith("cekfakta/") and stored.endswith(".png")
+    assert "laporan" not in stored and "svg" not in stored and "php" not in stored
+
+
+def test_a_jpeg_named_png_is_stored_as_jpeg(client, madiun):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, format="JPEG")
+    client.post(form_url(madiun), report_data(media=SimpleUploadedFile("foto.png", buffer.getvalue())))
+    assert Report.objects.get().media.name.endswith(".jpg")
+
+
+def test_an_oversized_report_is_refused_before_its_body_is_read(client, madiun):
+    # The test client fails loudly if anything tries to read 60 MB from this small body.
+    response = client.post(form_url(madiun), report_data(media=png()), CONTENT_LENGTH=str(60 * 1024 * 1024))
+    assert response.status_code == 413 and response["Cache-Control"] == "no-store"
+    assert "Kiriman terlalu besar (60 MB). Tangkapan layar paling besar 10 MB" in response.text
+    assert not Report.objects.exists()
+    # Under the limit the form works as before, and the CSRF check still runs.
+    assert client.post(form_url(madiun), report_data(media=png())).status_code == 200
+    assert Report.objects.count() == 1
+    assert Client(enforce_csrf_checks=True).post(form_url(madiun), report_data()).status_code == 403
 
 
 def test_a_contact_is_kept_only_with_consent(client, madiun):

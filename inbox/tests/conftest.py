@@ -16,6 +16,7 @@ from broadcasts.tests.conftest import (  # noqa: F401 (fixtures shared with the 
     fake_tg,
     fake_wa,
     make_member,
+    outbox,
     tg_channel,
     wa_channel,
 )

@@ -28,6 +28,7 @@ CONVERSATION_VIEWS = {
     "conversation_escalate": ("post", lambda c: {"reason": "Mohon jawaban provinsi"}),
     "conversation_return": ("post", lambda c: {"note": "Silakan dijawab satker asal"}),
     "conversation_unflag": ("post", lambda c: {}),
+    "conversation_link_member": ("post", lambda c: {"member": c.member_id}),
 }
 OFFICE_VIEWS = {"inbox", "toggle_duty", "saved_reply_list", "saved_reply_create", "saved_reply_edit"}
 PUBLIC_VIEWS = {"contact", "tracking"}
