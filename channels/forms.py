@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from channels.http import custom_endpoints_allowed
 from channels.models import Template
 from channels.providers import REGISTRY
 
@@ -23,10 +24,15 @@ class ChannelForm(forms.Form):
         self.fields["rate_per_second"].help_text = _("Bawaan %(default)s, paling tinggi %(max)s.") % {
             "default": f"{self.provider.default_rate:g}", "max": f"{self.provider.max_rate:g}"}
         for field in self.provider.fields:
+            if field.custom_endpoint and not custom_endpoints_allowed():
+                continue   # production: the provider's own address only; the service refuses any other
             help_text = field.help
             if field.secret:
                 widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
-                if channel is not None and channel.secrets.get(field.name):
+                if channel is not None and channel.secrets.get(field.name) and field.bound_to:
+                    help_text = _("Tersimpan (tidak ditampilkan). Kosongkan untuk tetap memakai yang tersimpan; "
+                                  "isi lagi bila alamat server diubah.")
+                elif channel is not None and channel.secrets.get(field.name):
                     help_text = _("Tersimpan (tidak ditampilkan). Kosongkan untuk tetap memakai yang tersimpan.")
             else:
                 widget = forms.Textarea(attrs={"rows": 3}) if field.multiline else forms.TextInput
@@ -37,7 +43,7 @@ class ChannelForm(forms.Form):
                                  "tipline": channel.tipline,
                                  "version": channel.version,
                                  **{f.name: channel.config.get(f.name, "") for f in self.provider.fields
-                                    if not f.secret}})
+                                    if not f.secret and f.name in self.fields}})
 
     def service_values(self) -> dict:
         data = self.cleaned_data

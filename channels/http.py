@@ -1,10 +1,14 @@
 """The one outbound HTTP wrapper: every provider call (WhatsApp Cloud API, Telegram Bot API…) goes through here.
 
-Allow-list. While `settings.OUTBOUND_HTTP_ALLOWED_HOSTS` is set (an iterable of host names, possibly empty), a
-request to a host that is neither loopback (127.0.0.0/8, ::1, localhost) nor in that list raises
-`HostNotAllowed` before any socket is opened. Unset or None (the default) allows every host. Tests set it to
-`[]` — or use the `allowed_hosts([])` context manager, the module-level hook that overrides the setting — so
-providers can be pointed at the loopback fakes in `channels.fakes` and any unmocked network call fails loudly.
+Allow-list. A request to a host outside `settings.OUTBOUND_HTTP_ALLOWED_HOSTS` (host names and "*.domain" patterns;
+by default the provider hosts, see lib/outbound.py) raises `HostNotAllowed` before any socket is opened. None
+allows every host. Tests set it to `[]` — or use the `allowed_hosts([])` context manager, the module-level hook that
+overrides the setting — so any unmocked network call fails loudly.
+
+Private addresses. Unless `settings.CHANNELS_ALLOW_CUSTOM_ENDPOINTS` is on (tests and `make run`: the loopback fakes
+in `channels.fakes` are then allowed whatever the allow-list says), a host that is, or resolves to, a private,
+loopback or link-local address is refused: names are resolved by our own resolver, which checks every address
+before aiohttp connects to exactly those addresses (no second lookup to race).
 
 Failures. Timeouts and connection errors raise `TransportError` (`.timeout` tells them apart); its message
 names the host only, never the URL, because a Telegram URL carries the bot token. Any HTTP status is a
@@ -21,17 +25,20 @@ import asyncio
 import atexit
 import ipaddress
 import json as jsonlib
+import socket
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from django.conf import settings
+from yarl import URL
 
 from channels import aio
+from lib.outbound import host_matches, ip_literal, is_public_address
 
 DEFAULT_TIMEOUT = 10.0
 MAX_CONNECTIONS = 200
@@ -75,6 +82,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def custom_endpoints_allowed() -> bool:
+    """Channels may name their own API address and reach loopback/private addresses (tests, `make run`)."""
+    return bool(getattr(settings, "CHANNELS_ALLOW_CUSTOM_ENDPOINTS", False)) if settings.configured else False
+
+
 def current_allowed_hosts() -> frozenset[str] | None:
     """The hosts allowed besides loopback, or None when every host is allowed."""
     hosts = _override
@@ -95,22 +107,55 @@ def allowed_hosts(hosts: Iterable[str] | None) -> Iterator[None]:
 
 
 def check_url(url: str) -> str:
-    """The URL's host, or HostNotAllowed when the scheme is not HTTP(S) or the allow-list refuses the host."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    """The URL's host, or HostNotAllowed when the scheme is not HTTP(S) or the host is refused (allow-list, or an
+    address that is not public). Parsed by yarl, as aiohttp parses it, so both see the same host."""
+    try:
+        parts = URL(url)
+        host = (parts.raw_host or "").lower()
+    except (TypeError, ValueError):
+        raise HostNotAllowed("not a valid URL") from None
     if parts.scheme not in ("http", "https") or not host:
         raise HostNotAllowed(f"not an HTTP(S) URL with a host: scheme={parts.scheme!r}")
+    custom = custom_endpoints_allowed()
+    if custom and is_loopback(host):
+        return host
     allowed = current_allowed_hosts()
-    if allowed is not None and not is_loopback(host) and host not in allowed:
+    if allowed is not None and not host_matches(host, allowed):
         raise HostNotAllowed(f"outbound HTTP to {host} refused by OUTBOUND_HTTP_ALLOWED_HOSTS")
+    if not custom and ip_literal(host) is not None and not is_public_address(host):
+        raise HostNotAllowed(f"outbound HTTP to {host} refused: not a public address")
     return host
+
+
+class PublicOnlyResolver(AbstractResolver):
+    """Resolves a name and refuses it when any of its addresses is not public (unless custom endpoints are allowed);
+    aiohttp then connects to the addresses checked here. IP literals never reach a resolver: check_url() has them."""
+
+    def __init__(self) -> None:
+        self._resolver: aiohttp.ThreadedResolver | None = None
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list:
+        if self._resolver is None:
+            self._resolver = aiohttp.ThreadedResolver()
+        addresses = await self._resolver.resolve(host, port, family)
+        if not custom_endpoints_allowed():
+            refused = sorted({a["host"] for a in addresses if not is_public_address(a["host"])})
+            if refused:
+                raise HostNotAllowed(f"outbound HTTP to {host} refused: it resolves to {', '.join(refused)}")
+        return addresses
+
+    async def close(self) -> None:
+        if self._resolver is not None:
+            await self._resolver.close()
 
 
 def _session() -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
     session = _sessions.get(loop)
     if session is None or session.closed:
-        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS), trust_env=False)
+        # No DNS cache: every new connection's addresses go through the resolver's check.
+        connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, resolver=PublicOnlyResolver(), use_dns_cache=False)
+        session = aiohttp.ClientSession(connector=connector, trust_env=False)
         _sessions[loop] = session
     return session
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from channels.http import custom_endpoints_allowed
 from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
 from channels.providers.base import AccountError, OutgoingMessage, SendResult, StatusUpdate, TemplateMessage
@@ -60,10 +61,23 @@ def _clean_config(kind: str, name: str, config: dict, secrets: dict, rate, exist
             clean_config[field.name] = raw
     if not errors:
         errors.update(provider.validate_config(clean_config))
-    for key in ("base_url",):
-        value = clean_config.get(key, "")
-        if value and not value.startswith(("https://", "http://")):
-            errors[key] = _("Alamat API harus diawali https://.")
+    for field in provider.fields:
+        value = clean_config.get(field.name, "") if field.custom_endpoint else ""
+        if not value or value.rstrip("/") == provider.default_base_url:
+            continue
+        if not custom_endpoints_allowed():
+            errors[field.name] = _("Kanal ini hanya memakai %(url)s: kosongkan alamat ini.") % {
+                "url": provider.default_base_url}
+        elif not value.startswith(("https://", "http://")):
+            errors[field.name] = _("Alamat API harus diawali https://.")
+    if existing is not None:
+        for field in provider.fields:
+            typed = str(secrets.get(field.name) or "").strip()
+            moved = [name for name in field.bound_to
+                     if str(existing.config.get(name) or "").strip() != str(clean_config.get(name) or "").strip()]
+            if field.secret and moved and not typed and existing.secrets.get(field.name):
+                errors[field.name] = _("Masukkan lagi %(label)s karena alamat server berubah: yang tersimpan tidak "
+                                       "dikirim ke server lain.") % {"label": field.label}
     try:
         rate = float(rate if rate not in (None, "") else provider.default_rate)
     except (TypeError, ValueError):

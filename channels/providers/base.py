@@ -141,6 +141,10 @@ class ConfigField:
     secret: bool = False             # write-only: kept in Channel.secrets, never shown again
     help: str = ""
     multiline: bool = False
+    custom_endpoint: bool = False    # the provider's API address: only where CHANNELS_ALLOW_CUSTOM_ENDPOINTS allows it
+    # A secret sent to the server these config fields name: changing one of them needs the secret typed in again,
+    # so that a saved secret can never be sent to a server someone else just put there.
+    bound_to: tuple[str, ...] = ()
 
 
 class ChannelType:
@@ -157,6 +161,14 @@ class ChannelType:
     sends_email: bool = False                 # messages get a subject, HTML and an unsubscribe link
     error_help: dict = {}                     # provider error code → a plain-language explanation for staff
     is_simulation: bool = False               # reaches nobody (the dev outbox): used only when nothing real is set up
+    default_base_url: str = ""                # the provider's API address (HTTP providers)
+
+    def base_url(self, channel) -> str:
+        """The API address: the channel's own (a loopback fake) only where custom endpoints are allowed."""
+        from channels.http import custom_endpoints_allowed
+
+        custom = str(channel.config.get("base_url") or "").strip()
+        return (custom if custom and custom_endpoints_allowed() else self.default_base_url).rstrip("/")
 
     def recipient_interval(self, to: str) -> float:
         """Seconds that must pass between two messages to the same recipient."""

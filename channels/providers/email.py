@@ -54,7 +54,8 @@ class SmtpEmail(ChannelType):
         ConfigField("username", _("Nama pengguna SMTP"), required=False),
         ConfigField("from_email", _("Alamat pengirim"), help=_("Mis. Humas KPU Kota Madiun <humas@contoh.go.id>")),
         ConfigField("reply_to", _("Alamat balasan"), required=False),
-        ConfigField("password", _("Kata sandi SMTP"), required=False, secret=True),
+        ConfigField("password", _("Kata sandi SMTP"), required=False, secret=True,
+                    bound_to=("host", "port", "username", "security")),
     )
     default_rate = 10.0
     max_rate = 200.0

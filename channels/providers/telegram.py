@@ -141,10 +141,11 @@ class TelegramBot(ChannelType):
         ConfigField("broadcast_chats", _("Grup/kanal forum untuk siaran"), required=False, multiline=True,
                     help=_("Satu per baris: ID obrolan grup (mis. -1001234567890) atau @namakanal. "
                            "Bot harus sudah menjadi anggota/admin di sana.")),
-        ConfigField("base_url", _("Alamat Bot API"), required=False,
+        ConfigField("base_url", _("Alamat Bot API"), required=False, custom_endpoint=True,
                     help=_("Kosongkan untuk %(url)s.") % {"url": API_URL}),
-        ConfigField("bot_token", _("Token bot (dari @BotFather)"), secret=True),
+        ConfigField("bot_token", _("Token bot (dari @BotFather)"), secret=True, bound_to=("base_url",)),
     )
+    default_base_url = API_URL
     default_rate = 30.0
     max_rate = 1000.0
     error_help = {
@@ -173,7 +174,7 @@ class TelegramBot(ChannelType):
     def send_batch(self, channel, messages, *, timeout):
         from channels import aio
 
-        base = (channel.config.get("base_url") or API_URL).rstrip("/")
+        base = self.base_url(channel)
         url = f"{base}/bot{channel.secrets.get('bot_token', '')}/sendMessage"
 
         async def send(message: OutgoingMessage) -> SendResult:
@@ -188,7 +189,7 @@ class TelegramBot(ChannelType):
         return aio.send_paced(messages, send)
 
     def fetch_media(self, channel, media_id, *, max_bytes):
-        base = (channel.config.get("base_url") or API_URL).rstrip("/")
+        base = self.base_url(channel)
         token = channel.secrets.get("bot_token", "")
         try:
             info = http.get_json(f"{base}/bot{token}/getFile?file_id={media_id}", timeout=SEND_TIMEOUT)
@@ -197,7 +198,7 @@ class TelegramBot(ChannelType):
                 raise MediaError(f"getFile: HTTP {info.status}", retryable=info.status >= 500 or info.status == 429)
             status, headers, content = http.get_bytes(f"{base}/file/bot{token}/{result['file_path']}",
                                                       timeout=SEND_TIMEOUT * 3, max_bytes=max_bytes)
-        except http.TooLarge as exc:
+        except (http.TooLarge, http.HostNotAllowed) as exc:
             raise MediaError(str(exc), retryable=False) from exc
         except http.TransportError as exc:
             raise MediaError(str(exc)) from exc
@@ -215,7 +216,7 @@ class TelegramBot(ChannelType):
 
     def register_webhook(self, channel, url):
         """setWebhook with our secret token: Telegram then sends it in every update's header."""
-        base = (channel.config.get("base_url") or API_URL).rstrip("/")
+        base = self.base_url(channel)
         body = {"url": url, "secret_token": channel.config.get("webhook_secret", ""),
                 "allowed_updates": ["message", "edited_message", "channel_post"]}
         try:

@@ -3,9 +3,11 @@
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +31,10 @@ from channels.providers.base import (
     parse_retry_after,
     secret_matches,
 )
+from lib.outbound import META_HOSTS, host_matches
 from lib.phones import PhoneError, parse_phone
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's own limit for a webhook payload
@@ -41,6 +46,20 @@ SEND_TIMEOUT = 10.0
 TRANSIENT_CODES = {130429, 131056, 80007, 4, 131000, 131016}
 OUTCOME_BY_CODE = {131047: NEEDS_TEMPLATE, 131026: BAD_ADDRESS, 190: CHANNEL_BROKEN} | dict.fromkeys(
     TRANSIENT_CODES, TRANSIENT)
+
+
+def token_may_go_to(url: str, base_url: str) -> bool:
+    """Whether the access token may be sent to this (media) URL: HTTPS to a Meta host, or, where custom endpoints
+    are allowed, the same scheme, host and port as the channel's API address (the loopback fake)."""
+    try:
+        target, base = urlsplit(url), urlsplit(base_url)
+        target_key = (target.scheme, (target.hostname or "").lower(), target.port)
+        base_key = (base.scheme, (base.hostname or "").lower(), base.port)
+    except ValueError:
+        return False
+    if target.scheme == "https" and target.port in (None, 443) and host_matches(target_key[1], META_HOSTS):
+        return True
+    return http.custom_endpoints_allowed() and base_url != GRAPH_URL and target_key == base_key
 
 
 def verify_signature(raw_body: bytes, header_value: str | None, app_secret: str) -> bool:
@@ -230,13 +249,15 @@ class WhatsAppCloud(ChannelType):
         ConfigField("phone_number_id", _("ID nomor telepon (Phone number ID)")),
         ConfigField("display_phone", _("Nomor WhatsApp yang ditampilkan"), required=False),
         ConfigField("business_account_id", _("ID akun WhatsApp Business (WABA ID)"), required=False),
-        ConfigField("base_url", _("Alamat Graph API"), required=False,
+        ConfigField("base_url", _("Alamat Graph API"), required=False, custom_endpoint=True,
                     help=_("Kosongkan untuk %(url)s.") % {"url": GRAPH_URL}),
-        ConfigField("access_token", _("Token akses (permanen, dari System User)"), secret=True),
+        ConfigField("access_token", _("Token akses (permanen, dari System User)"), secret=True,
+                    bound_to=("base_url",)),
         ConfigField("app_secret", _("App secret (untuk memeriksa tanda tangan webhook)"), secret=True),
     )
     default_rate = 80.0
     max_rate = 1000.0
+    default_base_url = GRAPH_URL
     error_help = {
         131047: _("WhatsApp 131047: lebih dari 24 jam sejak penerima terakhir menulis."),
         131026: _("WhatsApp 131026: nomor tidak terdaftar di WhatsApp, aplikasinya terlalu lama, atau belum "
@@ -259,8 +280,7 @@ class WhatsAppCloud(ChannelType):
     def send_batch(self, channel, messages, *, timeout):
         from channels import aio
 
-        base = (channel.config.get("base_url") or GRAPH_URL).rstrip("/")
-        url = f"{base}/{channel.config['phone_number_id']}/messages"
+        url = f"{self.base_url(channel)}/{channel.config['phone_number_id']}/messages"
         token = channel.secrets.get("access_token", "")
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
@@ -275,16 +295,25 @@ class WhatsAppCloud(ChannelType):
         return aio.send_paced(messages, send)
 
     def fetch_media(self, channel, media_id, *, max_bytes):
-        """GET /<media id> gives a short-lived URL; GET that URL, with the same token, gives the file."""
-        base = (channel.config.get("base_url") or GRAPH_URL).rstrip("/")
+        """GET /<media id> gives a short-lived URL; GET that URL, with the same token, gives the file. The token
+        goes only to a Meta host (or, in tests and `make run`, to the channel's own endpoint): a URL elsewhere is
+        refused, whatever answered the first request."""
+        base = self.base_url(channel)
         headers = {"Authorization": f"Bearer {channel.secrets.get('access_token', '')}"}
         try:
             info = http.get_json(f"{base}/{media_id}", headers=headers, timeout=SEND_TIMEOUT)
             if info.status != 200 or not isinstance(info.data, dict) or not info.data.get("url"):
                 raise MediaError(f"media {media_id}: HTTP {info.status}", retryable=info.status >= 500)
-            status, response_headers, content = http.get_bytes(str(info.data["url"]), headers=headers,
+            media_url = str(info.data["url"])
+            if not token_may_go_to(media_url, base):
+                host = urlsplit(media_url).hostname or "?"
+                logger.warning("channel %s: media %s not downloaded: its address is on %s, not a Meta host, and "
+                               "the access token is sent to Meta only", channel.pk, media_id, host)
+                raise MediaError(f"media {media_id}: download address on {host} is not a Meta host; refused",
+                                 retryable=False)
+            status, response_headers, content = http.get_bytes(media_url, headers=headers,
                                                                timeout=SEND_TIMEOUT * 3, max_bytes=max_bytes)
-        except http.TooLarge as exc:
+        except (http.TooLarge, http.HostNotAllowed) as exc:
             raise MediaError(str(exc), retryable=False) from exc
         except http.TransportError as exc:
             raise MediaError(str(exc)) from exc
