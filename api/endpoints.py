@@ -6,15 +6,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
+from pydantic import field_validator
 
 from accounts.models import ApiToken
 from accounts.permissions import can, can_edit_office
 from accounts.services import token_for_api_key
+from api.pagination import BoundedPageNumberPagination
 from audit.services import record
+from lib.text import clean_deep, clean_text
 from members import selectors, services
 from members.models import Category, Consent, Member, Organization
 from offices.models import Office
@@ -81,6 +85,12 @@ def on_conflict(request, exc: services.ConflictError):
     return api.create_response(request, {"detail": str(exc), "current_version": exc.current.version}, status=409)
 
 
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "Token tidak ada, tidak dikenal, kedaluwarsa atau dicabut."},
+                               status=401)
+
+
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
     return api.create_response(request, {"detail": "Peran Anda tidak mengizinkan tindakan ini."}, status=403)
@@ -110,7 +120,36 @@ def audit_bulk_read(request, what: str) -> None:
                          window=timedelta(minutes=1)):
         raise RateLimited
     record(actor=request.auth, office=request.auth.office, action="api.bulk_read", target=request.api_token,
-           after={"what": what, "query": {k: v[:100] for k, v in request.GET.items()}})
+           after={"what": what, "query": {clean_text(k)[:50]: clean_text(v)[:100] for k, v in request.GET.items()}})
+
+
+# Database keys are 64-bit: a larger number in a path or body is refused as invalid, not passed to the database.
+MAX_ID = 2**63 - 1
+
+
+def object_id(description: str):
+    return Path(..., ge=1, le=MAX_ID, description=description)
+
+
+class InSchema(Schema):
+    """A request body: control characters, NUL and lone surrogates are dropped before anything sees the text."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_text(cls, value):
+        return clean_deep(value)
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+    current_version: int | None = None
+
+
+# Every answer an endpoint can give is in the OpenAPI document.
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
+OBJECT_ERRORS = {**READ_ERRORS, 404: ErrorOut}
+WRITE_ERRORS = {**OBJECT_ERRORS, 409: ErrorOut}
 
 
 class OfficeOut(Schema):
@@ -127,7 +166,7 @@ class OfficeOut(Schema):
         return obj.parent.code if obj.parent_id else None
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(InSchema):
     name: str
     category: Category
     abbreviation: str = ""
@@ -155,7 +194,7 @@ class OrganizationOut(Schema):
         return obj.office.code
 
 
-class AddressSchema(Schema):
+class AddressSchema(InSchema):
     kind: str
     value: str
     opted_out: bool = False
@@ -170,10 +209,10 @@ class AddressOut(AddressSchema):
         return sorted({c.purpose for c in obj.consents.all() if c.withdrawn_at is None})
 
 
-class MemberIn(Schema):
+class MemberIn(InSchema):
     full_name: str
     position: str = ""
-    organization_id: int | None = None
+    organization_id: int | None = Field(None, ge=1, le=MAX_ID)
     addresses: list[AddressSchema] = []
     tags: list[str] = []
     notes: str = ""
@@ -181,11 +220,14 @@ class MemberIn(Schema):
     consent_evidence: str = ""
 
 
-class MemberPatch(Schema):
-    version: int
+class MemberPatch(InSchema):
+    """Fields left out stay as they are; `organization_id: null` removes the organisation; other fields may not be
+    null."""
+
+    version: int = Field(..., ge=0, le=MAX_ID)
     full_name: str | None = None
     position: str | None = None
-    organization_id: int | None = None
+    organization_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: str | None = None
     addresses: list[AddressSchema] | None = None
     tags: list[str] | None = None
@@ -239,18 +281,19 @@ def _member_queryset(request):
         "tags", "addresses__consents")
 
 
-@api.get("/offices", response=list[OfficeOut], tags=["satker"])
-@paginate(PageNumberPagination, page_size=100)
+@api.get("/offices", response={200: list[OfficeOut], **READ_ERRORS}, tags=["satker"])
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_offices(request):
     require(request, "registry.view")
     return office_and_descendants(request.auth.office).select_related("parent")
 
 
-@api.get("/organizations", response=list[OrganizationOut], tags=["instansi"])
-@paginate(PageNumberPagination, page_size=50)
+@api.get("/organizations", response={200: list[OrganizationOut], **READ_ERRORS}, tags=["instansi"])
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_organizations(request, q: str = "", category: str = ""):
     require(request, "registry.view")
     audit_bulk_read(request, "organizations")
+    q, category = clean_text(q), clean_text(category)
     orgs = selectors.organizations_visible_to(request.auth.office).select_related("office")
     if q:
         orgs = orgs.filter(name__icontains=q)
@@ -259,26 +302,27 @@ def list_organizations(request, q: str = "", category: str = ""):
     return orgs.order_by("name", "id")
 
 
-@api.get("/organizations/{org_id}", response=OrganizationOut, tags=["instansi"])
-def get_organization(request, org_id: int):
+@api.get("/organizations/{org_id}", response={200: OrganizationOut, **OBJECT_ERRORS}, tags=["instansi"])
+def get_organization(request, org_id: int = object_id("ID instansi")):
     require(request, "registry.view")
     return get_object_or_404(selectors.organizations_visible_to(request.auth.office).select_related("office"),
                              pk=org_id)
 
 
-@api.post("/organizations", response={201: OrganizationOut}, tags=["instansi"])
+@api.post("/organizations", response={201: OrganizationOut, **WRITE_ERRORS}, tags=["instansi"])
 def create_organization(request, payload: OrganizationIn):
     require(request, "registry.edit")
     org = services.create_organization(actor=request.auth, office=request.auth.office, **payload.dict())
     return Status(201, org)
 
 
-@api.get("/members", response=list[MemberOut], tags=["anggota"])
-@paginate(PageNumberPagination, page_size=50)
+@api.get("/members", response={200: list[MemberOut], **OBJECT_ERRORS}, tags=["anggota"])
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_members(request, q: str = "", category: str = "", status: str = "", office: str = "",
-                 group_id: int | None = None):
+                 group_id: int | None = Query(None, ge=1, le=MAX_ID)):
     require(request, "registry.view")
     audit_bulk_read(request, "members")
+    q, category, status, office = clean_text(q), clean_text(category), clean_text(status), clean_text(office)
     group = None
     if group_id:
         group = get_object_or_404(selectors.groups_visible_to(request.auth.office), pk=group_id)
@@ -291,8 +335,8 @@ def list_members(request, q: str = "", category: str = "", status: str = "", off
     return selectors.member_list_page_queryset(members).prefetch_related("tags", "addresses__consents")
 
 
-@api.get("/members/{member_id}", response=MemberOut, tags=["anggota"])
-def get_member(request, member_id: int):
+@api.get("/members/{member_id}", response={200: MemberOut, **OBJECT_ERRORS}, tags=["anggota"])
+def get_member(request, member_id: int = object_id("ID anggota")):
     require(request, "registry.view")
     return get_object_or_404(_member_queryset(request), pk=member_id)
 
@@ -306,7 +350,7 @@ def _organization_for(request, organization_id):
     return org
 
 
-@api.post("/members", response={201: MemberOut}, tags=["anggota"])
+@api.post("/members", response={201: MemberOut, **WRITE_ERRORS}, tags=["anggota"])
 def create_member(request, payload: MemberIn):
     require(request, "registry.edit")
     office = request.auth.office
@@ -320,13 +364,16 @@ def create_member(request, payload: MemberIn):
     return Status(201, _member_queryset(request).get(pk=member.pk))
 
 
-@api.patch("/members/{member_id}", response=MemberOut, tags=["anggota"])
-def update_member(request, member_id: int, payload: MemberPatch):
+@api.patch("/members/{member_id}", response={200: MemberOut, **WRITE_ERRORS}, tags=["anggota"])
+def update_member(request, payload: MemberPatch, member_id: int = object_id("ID anggota")):
     require(request, "registry.edit")
     member = get_object_or_404(selectors.members_visible_to(request.auth.office), pk=member_id)
     if not can_edit_office(request.auth, member.office):
         raise PermissionDenied
     data = payload.dict(exclude_unset=True)
+    nulls = sorted(k for k, v in data.items() if v is None and k != "organization_id")
+    if nulls:
+        raise ValidationError({k: ["Tidak boleh null; hilangkan kolom ini bila tidak diubah."] for k in nulls})
     addresses = data.get("addresses")
     services.update_member(
         actor=request.auth, member=member, expected_version=payload.version,
@@ -343,16 +390,16 @@ def update_member(request, member_id: int, payload: MemberPatch):
     return _member_queryset(request).get(pk=member.pk)
 
 
-@api.get("/groups", response=list[GroupOut], tags=["grup"])
-@paginate(PageNumberPagination, page_size=100)
+@api.get("/groups", response={200: list[GroupOut], **READ_ERRORS}, tags=["grup"])
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_groups(request):
     require(request, "registry.view")
     return selectors.groups_visible_to(request.auth.office).select_related("office").order_by("name", "id")
 
 
-@api.get("/groups/{group_id}/members", response=list[MemberOut], tags=["grup"])
-@paginate(PageNumberPagination, page_size=50)
-def list_group_members(request, group_id: int):
+@api.get("/groups/{group_id}/members", response={200: list[MemberOut], **OBJECT_ERRORS}, tags=["grup"])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_group_members(request, group_id: int = object_id("ID grup")):
     require(request, "registry.view")
     audit_bulk_read(request, f"group {group_id} members")
     group = get_object_or_404(selectors.groups_visible_to(request.auth.office), pk=group_id)

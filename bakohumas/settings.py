@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.OfficeTimezoneMiddleware",
+    "accounts.middleware.NoStoreForStaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -166,13 +167,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # log-in and registration throttling; with 0 the connecting address is used.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-# Log-in throttling: this many failures per username or per IP within the window lock further attempts.
+# Log-in throttling: this many failures for one username from one network (an IPv4 address or an IPv6 /64), or four
+# times as many from one network, lock it for the window; an account failing from many networks is slowed down.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
-
-LANGUAGE_CODE = "id"
 # List reads through /api/v1/ per token and minute (each one is also written to the audit log).
 API_BULK_READS_PER_MINUTE = int(os.environ.get("API_BULK_READS_PER_MINUTE", "60"))
+
+LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from lib.text import clean_text
+
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -135,8 +137,11 @@ def _xlsx_cell(value) -> str:
 
 
 def neutralize_formula(value) -> str:
-    """Cells that Excel would run as a formula get a leading apostrophe (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
+    """Cells that Excel would run as a formula get a leading apostrophe (OWASP CSV injection).
+
+    Characters that a spreadsheet cannot hold are dropped, so that any stored text can be exported.
+    """
+    text = "" if value is None else clean_text(str(value))
     if text.startswith(FORMULA_PREFIXES) and not _is_plain_number(text):
         return "'" + text
     return text

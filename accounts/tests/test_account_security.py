@@ -258,3 +258,22 @@ def test_a_code_is_accepted_once_even_by_two_requests_at_the_same_time(operator)
     first, second = User.objects.get(pk=operator.pk), User.objects.get(pk=operator.pk)  # both read before either wrote
     assert services.verify_totp(user=first, code=code) is True
     assert services.verify_totp(user=second, code=code) is False
+
+
+# Staff pages are never stored by browsers or proxies ---------------------------------------------------------------
+
+@pytest.mark.parametrize("route", STAFF_ROUTES)
+def test_every_staff_page_says_no_store(route, client_for, superuser):
+    response = client_for(superuser).get(_concrete(route))
+    assert "no-store" in response.get("Cache-Control", ""), (route, response.status_code)
+
+
+@pytest.mark.parametrize("path", ["/masuk/", "/api/v1/members", "/staf/anggota/ekspor.csv"])
+def test_login_api_and_exports_say_no_store(path, client_for, superuser):
+    assert "no-store" in client_for(superuser).get(path)["Cache-Control"]
+
+
+def test_public_pages_keep_their_cache_rules(client, offices):
+    response = client.get("/kota-madiun/")
+    assert response.status_code == 200
+    assert "no-store" not in response["Cache-Control"] and "public" in response["Cache-Control"]

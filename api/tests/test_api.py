@@ -423,3 +423,77 @@ def test_bulk_reads_are_audited_and_rate_limited(world, madiun, make_staff, clie
     assert response.status_code == 429 and response["Retry-After"] == "60"
     # A single record is not a bulk read.
     assert api.get(f"/members/{world.mine.member.pk}").status_code == 200
+
+
+# Hostile calls get 4xx, never 500 ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["tags", "notes", "full_name", "position", "status", "addresses"])
+def test_patch_with_null_names_the_field(field, world, api_for, madiun):
+    api = api_for(madiun)
+    member = world.mine.member
+    response = api.patch(f"/members/{member.pk}", {"version": member.version, field: None})
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_patch_with_a_null_organisation_removes_it(world, api_for, madiun):
+    member = world.mine.member
+    response = api_for(madiun).patch(f"/members/{member.pk}", {"version": member.version, "organization_id": None})
+    assert response.status_code == 200 and response.json()["organization_id"] is None
+
+
+@pytest.mark.parametrize("path", ["/members", "/organizations", "/groups", "/offices"])
+@pytest.mark.parametrize("page", ["99999999999999999999", "0", "-1", "abc"])
+def test_an_absurd_page_number_is_a_400(path, page, api_for, madiun):
+    response = api_for(madiun).get(path, page=page)
+    assert response.status_code == 400
+    assert "page" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("path", ["/members/99999999999999999999", "/organizations/99999999999999999999",
+                                  "/groups/99999999999999999999/members", "/members/0"])
+def test_an_absurd_id_is_a_4xx(path, api_for, madiun):
+    assert api_for(madiun).get(path).status_code in {400, 404}
+
+
+def test_absurd_ids_in_bodies_and_queries_are_400(world, api_for, madiun):
+    api = api_for(madiun)
+    assert api.get("/members", group_id="99999999999999999999").status_code == 400
+    response = api.post("/members", {"full_name": "Baru", "organization_id": 99999999999999999999})
+    assert response.status_code == 400 and "organization_id" in response.json()["errors"]
+
+
+def test_control_characters_never_reach_the_database_or_break_an_export(world, api_for, madiun, client_for):
+    api = api_for(madiun)
+    member = world.mine.member
+    response = api.patch(f"/members/{member.pk}", {"version": member.version, "tags": ["Tamu\u0001", "Nul\u0000"],
+                                                    "notes": "baris\x00satu\r\ndua"})
+    assert response.status_code == 200, response.content
+    assert sorted(response.json()["tags"]) == ["Nul", "Tamu"]
+    member.refresh_from_db()
+    assert member.notes == "barissatu\ndua"
+    assert api.get("/members", q="Anggota\x00").status_code == 200
+    # Text stored before this cleaning existed still exports.
+    from members.models import Tag
+
+    Tag.objects.filter(office=madiun, name="Tamu").update(name="Tamu\u0001")
+    admin = world.mine.member.office.staff.filter(role=Role.ADMIN).first()
+    response = client_for(admin).get("/staf/anggota/ekspor.xlsx")
+    assert response.status_code == 200
+
+
+def test_every_answer_is_documented(client, offices):
+    paths = client.get(API + "/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"400", "401", "403", "429"} <= documented, (method, path, documented)
+            if "{" in path:
+                assert "404" in documented, (method, path)
+            if method in {"post", "patch"}:
+                assert "409" in documented, (method, path)
+
+
+def test_an_unknown_token_gets_an_indonesian_401(client, offices):
+    response = Api(client, "bkh_tidak-ada").get("/members")
+    assert response.status_code == 401 and "Token" in response.json()["detail"]

@@ -1,0 +1,23 @@
+"""Text from outside (forms, API bodies, query strings, webhooks, imported cells) made safe to store and export."""
+
+import re
+
+# C0 controls except tab, line feed and carriage return; DEL; C1 controls; lone UTF-16 surrogates (a JSON body
+# may carry "\ud800", which no database or UTF-8 file can hold). NUL is among them: PostgreSQL refuses it.
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Drop characters that cannot be stored or exported; line breaks become `\\n`."""
+    return UNSTORABLE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_deep(value):
+    """clean_text() over every string inside JSON-like data (dicts, lists), keys included."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_deep(k): clean_deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_deep(v) for v in value]
+    return value
