@@ -174,6 +174,46 @@ class Correction(models.Model):
         return f"{self.clarification_id} r{self.revision}: {self.note[:60]}"
 
 
+class ClarificationChange(models.Model):
+    """A correction or withdrawal of a published clarification, proposed by one person and waiting for a second
+    with factcheck.approve. Nothing public changes, and nobody is notified, until it is approved."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Koreksi")
+        WITHDRAWAL = "withdrawal", _("Penarikan")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu persetujuan")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+
+    clarification = models.ForeignKey(Clarification, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Correction: the note shown on the page and the new values; withdrawal: the reason (in `note`).
+    note = models.CharField(max_length=500)
+    claim_reviewed = models.CharField(max_length=500, blank=True)
+    verdict = models.CharField(max_length=15, choices=Verdict.choices, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    item_reviewed_url = models.URLField(max_length=500, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["clarification"], condition=models.Q(status="pending"),
+                                               name="clarification_one_pending_change")]
+
+    def __str__(self) -> str:
+        return f"{self.clarification_id} {self.kind} {self.status}"
+
+
 class Report(models.Model):
     """One suspicious item someone sent in."""
 

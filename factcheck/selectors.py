@@ -15,7 +15,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from factcheck.matching import LexicalIndex, confidence
-from factcheck.models import Claim, Clarification, IndexVersion, Report, Settings
+from factcheck.models import Claim, Clarification, ClarificationChange, IndexVersion, Report, Settings
 from offices.models import Office
 from offices.selectors import visible_office_ids
 
@@ -47,6 +47,44 @@ def clarifications_for(user) -> QuerySet[Clarification]:
     return Clarification.objects.filter(
         Q(office_id__in=visible_office_ids(user.office)) |
         Q(office_id__in=above, status__in=[Clarification.Status.PUBLISHED, Clarification.Status.WITHDRAWN]))
+
+
+def pending_change(clarification: Clarification) -> ClarificationChange | None:
+    """The correction or withdrawal of a published clarification waiting for a second person, if any."""
+    return (clarification.changes.filter(status=ClarificationChange.Status.PENDING)
+            .select_related("proposed_by").first())
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    label: str
+    old: str
+    new: str
+    lines: list = field(default_factory=list)   # a line diff, for the long explanation
+
+
+def change_rows(clarification: Clarification, change: ClarificationChange) -> list[ChangeRow]:
+    """What a pending correction changes, field by field (old and new side by side; the body as a line diff)."""
+    from content.diffing import diff_text
+
+    if change.kind != ClarificationChange.Kind.CORRECTION:
+        return []
+    verdicts = dict(Clarification._meta.get_field("verdict").choices)
+    rows = []
+    for name in ("claim_reviewed", "verdict", "summary", "item_reviewed_url"):
+        old, new = getattr(clarification, name), getattr(change, name)
+        if old != new:
+            label = str(Clarification._meta.get_field(name).verbose_name)
+            if name == "verdict":
+                old, new = str(verdicts.get(old, old)), str(verdicts.get(new, new))
+            rows.append(ChangeRow(label[:1].upper() + label[1:], old or "—", new or "—"))
+    if clarification.evidence != change.evidence:
+        rows.append(ChangeRow(str(Clarification._meta.get_field("evidence").verbose_name).capitalize(),
+                              "\n".join(clarification.evidence) or "—", "\n".join(change.evidence) or "—"))
+    if clarification.body != change.body:
+        rows.append(ChangeRow(str(Clarification._meta.get_field("body").verbose_name).capitalize(), "", "",
+                              diff_text(clarification.body, change.body)))
+    return rows
 
 
 def reports_for(user) -> QuerySet[Report]:
@@ -95,8 +133,8 @@ class _CachedIndex:
 
 
 def _clarifications_key() -> tuple:
-    """Publishing, correcting, withdrawing and importing bump IndexVersion once committed (so a transaction that
-    commits late is still seen); the newest change and id catch the rest."""
+    """Publishing (imports too, once approved), correcting and withdrawing bump IndexVersion once committed (so a
+    transaction that commits late is still seen); the newest change and id catch the rest."""
     version = IndexVersion.objects.filter(pk=1).values_list("value", flat=True).first()
     return version, *Clarification.objects.aggregate(u=Max("updated_at"), p=Max("pk")).values()
 

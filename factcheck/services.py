@@ -30,6 +30,7 @@ from factcheck.models import (
     Claim,
     ClaimNote,
     Clarification,
+    ClarificationChange,
     Correction,
     IndexVersion,
     Notice,
@@ -720,43 +721,138 @@ def return_clarification(*, actor, clarification: Clarification, reason: str) ->
     return current
 
 
-@transaction.atomic
-def correct_clarification(*, actor, clarification: Clarification, note: str, **values) -> Clarification:
-    """A published clarification changed, with the reason shown on its page; everyone told before is told again."""
-    _require(actor, "factcheck.approve", clarification.office)
+# Corrections and withdrawals: proposed by one person, approved by another -----------------------------------
+
+def _open_published(actor, clarification: Clarification, capability: str) -> Clarification:
+    _require(actor, capability, clarification.office)
     current = Clarification.objects.select_for_update().get(pk=clarification.pk)
-    if current.status != Clarification.Status.PUBLISHED or current.is_external:
-        raise ValidationError(_("Hanya klarifikasi terbit milik satker ini yang dapat dikoreksi."))
+    if current.status != Clarification.Status.PUBLISHED:
+        raise ValidationError(_("Hanya klarifikasi terbit yang dapat dikoreksi atau ditarik."))
+    if current.changes.filter(status=ClarificationChange.Status.PENDING).exists():
+        raise ValidationError(_("Sudah ada koreksi atau penarikan yang menunggu persetujuan. Setujui atau tolak "
+                                "dulu yang itu."))
+    return current
+
+
+def _change_snapshot(change: ClarificationChange) -> dict:
+    values = {"change": change.pk, "kind": change.kind, "note": change.note}
+    if change.kind == ClarificationChange.Kind.CORRECTION:
+        values.update(claim_reviewed=change.claim_reviewed, verdict=change.verdict, summary=change.summary)
+    return values
+
+
+@transaction.atomic
+def propose_correction(*, actor, clarification: Clarification, note: str, **values) -> ClarificationChange:
+    """A correction of a published clarification (text and/or verdict), with the note that will show on its page.
+    Nothing public changes and nobody is notified until a second person approves it (approve_change)."""
+    current = _open_published(actor, clarification, "factcheck.verify")
+    if current.is_external:
+        raise ValidationError(_("Cek fakta impor tidak dikoreksi di sini; koreksinya dibuat penerbitnya."))
     note = " ".join((note or "").split())
     if not note:
         raise ValidationError({"note": _("Tulis apa yang dikoreksi: catatan ini tampil di halaman klarifikasi.")})
     cleaned = _clean_clarification(values)
-    Correction.objects.create(clarification=current, revision=current.revision, note=note[:500],
-                              previous_verdict=current.verdict, previous_summary=current.summary, author=actor)
+    if all(getattr(current, key) == value for key, value in cleaned.items()):
+        raise ValidationError(_("Koreksi ini tidak mengubah apa pun."))
+    change = ClarificationChange.objects.create(clarification=current, kind=ClarificationChange.Kind.CORRECTION,
+                                                note=note[:500], proposed_by=actor, **cleaned)
+    record(actor=actor, office=current.office, action="factcheck.correction_proposed", target=current,
+           before=_snapshot(current), after=_change_snapshot(change))
+    return change
+
+
+@transaction.atomic
+def propose_withdrawal(*, actor, clarification: Clarification, reason: str) -> ClarificationChange:
+    """A request to withdraw a published clarification; it stays public until a second person approves."""
+    current = _open_published(actor, clarification, "factcheck.verify")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Tulis alasan penarikan: alasan ini tampil di halaman klarifikasi.")})
+    change = ClarificationChange.objects.create(clarification=current, kind=ClarificationChange.Kind.WITHDRAWAL,
+                                                note=reason[:300], proposed_by=actor)
+    record(actor=actor, office=current.office, action="factcheck.withdrawal_proposed", target=current,
+           before=_snapshot(current), after=_change_snapshot(change))
+    return change
+
+
+def _pending_change(actor, clarification: Clarification) -> tuple[Clarification, ClarificationChange]:
+    _require(actor, "factcheck.approve", clarification.office)
+    current = Clarification.objects.select_for_update().get(pk=clarification.pk)
+    change = current.changes.select_for_update().filter(status=ClarificationChange.Status.PENDING).first()
+    if change is None:
+        raise ValidationError(_("Tidak ada koreksi atau penarikan yang menunggu persetujuan."))
+    return current, change
+
+
+def change_permissions(user, clarification: Clarification) -> dict:
+    """For views: the pending change of a clarification and what this user may do with it."""
+    change = selectors.pending_change(clarification)
+    may_decide = (change is not None and user.office_id == clarification.office_id
+                  and can(user, "factcheck.approve"))
+    own = change is not None and change.proposed_by_id == user.pk
+    return {"change": change, "can_approve_change": may_decide and not own, "can_reject_change": may_decide,
+            "own_change": may_decide and own}
+
+
+@transaction.atomic
+def approve_change(*, actor, clarification: Clarification) -> Clarification:
+    """The second person: the correction or withdrawal takes effect, the portal changes, and everyone told before
+    is told (once: the Notice row per person, revision and kind is the guard)."""
+    # The claims a withdrawal reopens are locked by its queryset update; the clarification first, as publishing does.
+    current, change = _pending_change(actor, clarification)
+    if actor is not None and actor.pk == change.proposed_by_id:
+        raise ValidationError(_("Perubahan ini Anda usulkan sendiri, jadi harus disetujui staf lain (prinsip empat "
+                                "mata)."))
+    if current.status != Clarification.Status.PUBLISHED:
+        raise ValidationError(_("Klarifikasi ini tidak lagi terbit."))
     before = _snapshot(current)
-    for key, value in cleaned.items():
-        setattr(current, key, value)
-    current.revision += 1
-    current.version += 1
-    current.save()
-    record(actor=actor, office=current.office, action="factcheck.clarification_corrected", target=current,
-           before=before, after={**_snapshot(current), "note": note})
-    transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.CORRECTION, None))
+    if change.kind == ClarificationChange.Kind.CORRECTION:
+        _apply_correction(current, change)
+    else:
+        _apply_withdrawal(current, change)
+    change.status, change.decided_by, change.decided_at = ClarificationChange.Status.APPROVED, actor, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    action = ("factcheck.clarification_corrected" if change.kind == ClarificationChange.Kind.CORRECTION
+              else "factcheck.clarification_withdrawn")
+    record(actor=actor, office=current.office, action=action, target=current, before=before,
+           after={**_snapshot(current), **_change_snapshot(change), "proposed_by": change.proposed_by_id})
     transaction.on_commit(_portal_changed)
-    _embed_later([current.pk])
     return current
 
 
 @transaction.atomic
-def withdraw_clarification(*, actor, clarification: Clarification, reason: str) -> Clarification:
-    """Taken off the list (its page stays, marked withdrawn, so links already sent still explain); reporters already
-    told are told it was withdrawn, and its open reports go back to the queue."""
-    current = _locked_clarification(actor, clarification, "factcheck.approve", Clarification.Status.PUBLISHED,
-                                    _("Hanya klarifikasi terbit yang dapat ditarik."))
+def reject_change(*, actor, clarification: Clarification, reason: str) -> ClarificationChange:
+    """The pending correction or withdrawal is dropped with a note; the published clarification stays as it is."""
+    current, change = _pending_change(actor, clarification)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError({"reason": _("Tulis alasan penarikan: alasan ini tampil di halaman klarifikasi.")})
-    current.status, current.withdrawn_reason = Clarification.Status.WITHDRAWN, reason[:300]
+        raise ValidationError({"reason": _("Tulis alasan penolakan untuk pengusul.")})
+    change.status, change.decided_by, change.decided_at = ClarificationChange.Status.REJECTED, actor, timezone.now()
+    change.decision_note = reason[:300]
+    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record(actor=actor, office=current.office, action="factcheck.change_rejected", target=current,
+           after={**_change_snapshot(change), "reason": change.decision_note, "proposed_by": change.proposed_by_id})
+    return change
+
+
+def _apply_correction(current: Clarification, change: ClarificationChange) -> None:
+    """The previous verdict and summary stay on the page with the note; everyone told before gets the correction."""
+    Correction.objects.create(clarification=current, revision=current.revision, note=change.note,
+                              previous_verdict=current.verdict, previous_summary=current.summary,
+                              author=change.proposed_by)
+    for key in ("claim_reviewed", "verdict", "summary", "body", "evidence", "item_reviewed_url"):
+        setattr(current, key, getattr(change, key))
+    current.revision += 1
+    current.version += 1
+    current.save()
+    transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.CORRECTION, None))
+    _embed_later([current.pk])
+
+
+def _apply_withdrawal(current: Clarification, change: ClarificationChange) -> None:
+    """Taken off the list (its page stays, marked withdrawn, so links already sent still explain); reporters already
+    told are told it was withdrawn, and its open reports go back to the queue."""
+    current.status, current.withdrawn_reason = Clarification.Status.WITHDRAWN, change.note[:300]
     current.version += 1
     current.save()
     answered = list(Report.objects.filter(answered_with=current).values_list("pk", "claim_id"))
@@ -772,11 +868,7 @@ def withdraw_clarification(*, actor, clarification: Clarification, reason: str) 
     unfiled = [pk for pk, claim_id in answered if not claim_id]   # answered automatically: back in a claim
     if unfiled:
         transaction.on_commit(lambda: _enqueue_refile(unfiled))
-    record(actor=actor, office=current.office, action="factcheck.clarification_withdrawn", target=current,
-           after={"reason": reason})
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.WITHDRAWAL, None))
-    transaction.on_commit(_portal_changed)
-    return current
 
 
 @transaction.atomic
@@ -975,8 +1067,10 @@ def update_settings(*, actor, office, suggest_percent: int, auto_percent: int, n
 
 
 def import_external(*, actor, office, data: bytes, filename: str = "") -> dict:
-    """ClaimReview JSON-LD or Google Fact Check Tools files into published, attributed clarifications. Items
-    already imported (same article URL) are skipped; each problem names the item and field."""
+    """ClaimReview JSON-LD or Google Fact Check Tools files into attributed clarifications awaiting approval: the
+    importer is their author, so a second person with factcheck.approve publishes each (publish_clarification)
+    before it is public or answers any report. Items already imported (same article URL) are skipped; each problem
+    names the item and field."""
     from factcheck.external import parse
 
     _require(actor, "factcheck.approve", office)
@@ -993,17 +1087,17 @@ def import_external(*, actor, office, data: bytes, filename: str = "") -> dict:
                     claim_reviewed=check.claim_reviewed[:500], verdict=check.verdict,
                     summary=_("%(rating)s menurut %(publisher)s.") % {"rating": check.rating,
                                                                      "publisher": check.publisher},
-                    item_reviewed_url=check.item_reviewed_url[:500], status=Clarification.Status.PUBLISHED,
-                    published_at=check.published or timezone.now(), external_publisher=check.publisher[:200],
+                    item_reviewed_url=check.item_reviewed_url[:500], status=Clarification.Status.PENDING,
+                    published_at=check.published, external_publisher=check.publisher[:200],
                     external_url=check.url[:500], external_rating=check.rating[:100], author=actor,
-                    approved_by=actor)
+                    edited_by=actor)
         except IntegrityError:
             skipped += 1
             continue
         created += 1
-        _embed_later([imported.pk])
-    if created:
-        transaction.on_commit(_portal_changed)
+        record(actor=actor, office=office, action="factcheck.clarification_imported", target=imported,
+               after={**_snapshot(imported), "publisher": imported.external_publisher,
+                      "url": imported.external_url})
     record(actor=actor, office=office, action="factcheck.external_imported", target=office,
            target_label=filename[:100] or None,
            after={"created": created, "skipped": skipped, "problems": len(result.problems)})

@@ -29,6 +29,9 @@ urlpatterns = [
     path("klarifikasi/<int:pk>/kembalikan/", views.clarification_return, name="clarification_return"),
     path("klarifikasi/<int:pk>/koreksi/", views.clarification_correct, name="clarification_correct"),
     path("klarifikasi/<int:pk>/tarik/", views.clarification_withdraw, name="clarification_withdraw"),
+    path("klarifikasi/<int:pk>/usulan/setujui/", views.clarification_change_approve,
+         name="clarification_change_approve"),
+    path("klarifikasi/<int:pk>/usulan/tolak/", views.clarification_change_reject, name="clarification_change_reject"),
     path("klarifikasi/<int:pk>/siarkan/", views.clarification_broadcast, name="clarification_broadcast"),
 ]
 

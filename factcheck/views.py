@@ -233,11 +233,21 @@ def clarification_detail(request, pk):
                "evidence": "\n".join(clarification.evidence), "item_reviewed_url": clarification.item_reviewed_url,
                "version": clarification.version}
     notices = clarification.notices.values("kind", "status").annotate(n=Count("pk")).order_by("kind", "status")
+    change_context = services.change_permissions(request.user, clarification)
+    change = change_context["change"]
+    may_propose = (own and clarification.status == Clarification.Status.PUBLISHED and change is None
+                   and can(request.user, "factcheck.verify"))
     return render(request, "factcheck/clarification.html", {
+        **change_context,
+        "change_rows": selectors.change_rows(clarification, change) if change is not None else [],
+        "can_propose_correction": may_propose and not clarification.is_external,
+        "can_propose_withdrawal": may_propose,
         "clarification": clarification, "own": own, "editable": editable,
         "form": ClarificationForm(initial=initial) if editable else None,
-        "correction_form": CorrectionForm(initial=initial) if own and clarification.status == "published" else None,
+        "correction_form": CorrectionForm(initial=initial) if may_propose else None,
         "reason_form": ReasonForm(), "can_approve": own and can(request.user, "factcheck.approve"),
+        # The first publication's four-eyes rule: neither the author nor the last editor approves.
+        "own_text": request.user.pk in (clarification.author_id, clarification.edited_by_id),
         "can_verify": own and can(request.user, "factcheck.verify"),
         "can_broadcast": own and can(request.user, "broadcast.write"),
         "notices": [(Notice.Kind(n["kind"]).label, Notice.Status(n["status"]).label, n["n"]) for n in notices],
@@ -301,30 +311,47 @@ def clarification_return(request, pk):
         _("Dikembalikan kepada penulis."))
 
 
-@staff_required("factcheck.approve")
+@staff_required("factcheck.verify")
 @require_POST
 def clarification_correct(request, pk):
     clarification = _clarification(request, pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
-            services.correct_clarification(actor=request.user, clarification=clarification,
-                                           note=form.cleaned_data["note"], **form.service_values())
+            services.propose_correction(actor=request.user, clarification=clarification,
+                                        note=form.cleaned_data["note"], **form.service_values())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Koreksi terbit; pelapor yang sudah diberi tahu menerima koreksinya."))
+            messages.success(request, _("Koreksi diajukan. Halaman publik dan pelapor baru berubah setelah staf "
+                                        "lain menyetujuinya."))
             return redirect("factcheck:clarification", pk=clarification.pk)
     return render(request, "factcheck/clarification_form.html", {"form": form, "clarification": clarification,
                                                                  "correcting": True})
 
 
-@staff_required("factcheck.approve")
+@staff_required("factcheck.verify")
 @require_POST
 def clarification_withdraw(request, pk):
-    return _clarification_action(request, pk, lambda c: services.withdraw_clarification(
+    return _clarification_action(request, pk, lambda c: services.propose_withdrawal(
         actor=request.user, clarification=c, reason=request.POST.get("reason", "")),
-        _("Klarifikasi ditarik; pelapor yang sudah diberi tahu menerima pemberitahuan."))
+        _("Penarikan diajukan. Klarifikasi tetap terbit sampai staf lain menyetujuinya."))
+
+
+@staff_required("factcheck.approve")
+@require_POST
+def clarification_change_approve(request, pk):
+    return _clarification_action(request, pk, lambda c: services.approve_change(
+        actor=request.user, clarification=c),
+        _("Disetujui; halaman publik berubah dan pelapor yang sudah diberi tahu menerima pemberitahuan."))
+
+
+@staff_required("factcheck.approve")
+@require_POST
+def clarification_change_reject(request, pk):
+    return _clarification_action(request, pk, lambda c: services.reject_change(
+        actor=request.user, clarification=c, reason=request.POST.get("reason", "")),
+        _("Usulan ditolak; klarifikasi tetap seperti yang terbit."))
 
 
 @staff_required("broadcast.write")

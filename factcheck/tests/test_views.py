@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditEntry
-from factcheck import services
-from factcheck.models import Claim, Clarification, Report, Verdict
+from factcheck import selectors, services
+from factcheck.models import Claim, Clarification, Notice, Report, Verdict
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "external"
 
@@ -112,7 +112,8 @@ def test_importing_external_fact_checks_is_for_approvers_and_names_problems(madi
     good = (FIXTURES / "google_claims.json").read_bytes()
     client_for(editor).post(url, {"file": SimpleUploadedFile("google.json", good)})
     imported = Clarification.objects.exclude(external_url="")
-    assert imported.exists() and all(c.external_publisher and c.status == "published" for c in imported)
+    assert imported.exists() and all(c.external_publisher and c.status == "pending" and c.author == editor
+                                     and c.approved_by is None for c in imported)
     again = client_for(editor).post(url, {"file": SimpleUploadedFile("google.json", good)}).content.decode()
     assert "0 cek fakta diimpor" in again
     json.loads(good)   # the fixture stays valid JSON
@@ -171,3 +172,158 @@ def test_staff_can_open_the_national_clarification_that_answered_their_report(ma
     client = client_for(make_staff(madiun, Role.VIEWER))
     assert client.get(reverse("factcheck:clarification", args=[national.pk])).status_code == 200
     assert client.get(reverse("factcheck:clarification", args=[draft.pk])).status_code == 404
+
+
+# Two people for every change of what is published ------------------------------------------------------------
+
+def _published_with_reporter(madiun, publish, **report):
+    services.submit_report(office=madiun, source=Report.Source.STAFF, notify_address="mailto:pelapor@contoh.id",
+                           text="KPU akan mencoblos ulang semua surat suara pilpres di seluruh TPS", **report)
+    return publish(claim=Claim.objects.get(), claim_reviewed="KPU mencoblos ulang semua surat suara pilpres")
+
+
+def _public_page(client, clarification) -> str:
+    client.logout()
+    return client.get(f"/{clarification.office.slug}/cek-fakta/{clarification.slug}/").content.decode()
+
+
+def test_a_verdict_flip_is_proposed_and_reaches_the_public_and_reporters_only_after_a_second_person(
+        madiun, verifier, editor, admin, publish, outbox, make_staff, client, client_for,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        clarification = _published_with_reporter(madiun, publish)
+    assert list(Notice.objects.values_list("kind", "status")) == [(Notice.Kind.ANSWER, Notice.Status.QUEUED)]
+    assert "Hoaks/Salah" in _public_page(client, clarification)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(editor).post(reverse("factcheck:clarification_correct", args=[clarification.pk]), {
+            "note": "Ternyata benar ada pencoblosan ulang.", "claim_reviewed": clarification.claim_reviewed,
+            "verdict": Verdict.TRUE, "summary": "Pencoblosan ulang memang dijadwalkan."}, follow=True)
+    assert "Koreksi diajukan" in response.content.decode()
+    clarification.refresh_from_db()
+    assert clarification.verdict == Verdict.FALSE and clarification.revision == 1
+    assert not Notice.objects.filter(kind=Notice.Kind.CORRECTION).exists()
+    public = _public_page(client, clarification)
+    assert "Hoaks/Salah" in public and "Pencoblosan ulang memang dijadwalkan" not in public
+
+    # The proposer sees the old -> new verdict and no approve button; posting anyway is refused.
+    detail = reverse("factcheck:clarification", args=[clarification.pk])
+    approve = reverse("factcheck:clarification_change_approve", args=[clarification.pk])
+    page = client_for(editor).get(detail).content.decode()
+    assert "Koreksi menunggu persetujuan" in page and "prinsip empat mata" in page and approve not in page
+    assert '<td class="change-old">Hoaks/Salah</td><td class="change-new">Benar</td>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(editor).post(approve, follow=True)
+    assert "staf lain" in response.content.decode()
+    clarification.refresh_from_db()
+    assert clarification.verdict == Verdict.FALSE
+    assert not Notice.objects.filter(kind=Notice.Kind.CORRECTION).exists()
+
+    assert approve in client_for(admin).get(detail).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(admin).post(approve)
+    clarification.refresh_from_db()
+    assert clarification.verdict == Verdict.TRUE and clarification.revision == 2
+    assert Notice.objects.filter(kind=Notice.Kind.CORRECTION).count() == 1
+    public = _public_page(client, clarification)
+    assert "Pencoblosan ulang memang dijadwalkan" in public and "Ternyata benar ada pencoblosan ulang" in public
+    # Approving again does nothing more: nobody is told twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(make_staff(madiun, Role.EDITOR)).post(approve)
+    assert Notice.objects.filter(kind=Notice.Kind.CORRECTION).count() == 1
+
+
+def test_a_withdrawal_is_requested_and_takes_effect_only_when_a_second_person_approves(
+        madiun, verifier, editor, admin, publish, outbox, client, client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        clarification = _published_with_reporter(madiun, publish)
+    report = Report.objects.get()
+    withdraw = reverse("factcheck:clarification_withdraw", args=[clarification.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(verifier).post(withdraw, {"reason": "Putusan diperiksa ulang."})
+    clarification.refresh_from_db()
+    report.refresh_from_db()
+    assert clarification.status == Clarification.Status.PUBLISHED and report.status == Report.Status.ANSWERED
+    assert "ditarik" not in _public_page(client, clarification).lower()
+    assert not Notice.objects.filter(kind=Notice.Kind.WITHDRAWAL).exists()
+    assert AuditEntry.objects.filter(action="factcheck.withdrawal_proposed", actor=verifier).exists()
+
+    # A second person may also reject it, with a reason; then it can be requested again.
+    reject = reverse("factcheck:clarification_change_reject", args=[clarification.pk])
+    response = client_for(editor).post(reject, {"reason": ""}, follow=True)
+    assert "alasan penolakan" in response.content.decode()
+    client_for(editor).post(reject, {"reason": "Putusan sudah benar."})
+    assert selectors.pending_change(clarification) is None
+    assert AuditEntry.objects.filter(action="factcheck.change_rejected", actor=editor).exists()
+    client_for(verifier).post(withdraw, {"reason": "Putusan diperiksa ulang."})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(editor).post(reverse("factcheck:clarification_change_approve", args=[clarification.pk]))
+    clarification.refresh_from_db()
+    report.refresh_from_db()
+    assert clarification.status == Clarification.Status.WITHDRAWN and report.status == Report.Status.QUEUED
+    assert Notice.objects.filter(kind=Notice.Kind.WITHDRAWAL).count() == 1
+    assert "Putusan diperiksa ulang." in _public_page(client, clarification)
+
+
+def test_an_imported_fact_check_is_neither_public_nor_matching_until_a_second_person_approves(
+        madiun, editor, admin, client, client_for, django_capture_on_commit_callbacks):
+    good = (FIXTURES / "google_claims.json").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(editor).post(reverse("factcheck:import"), {"file": SimpleUploadedFile("google.json", good)})
+    imported = Clarification.objects.exclude(external_url="").order_by("pk").first()
+    assert imported.status == Clarification.Status.PENDING and imported.author == imported.edited_by == editor
+    assert AuditEntry.objects.filter(action="factcheck.clarification_imported", actor=editor).exists()
+    client.logout()
+    assert client.get(f"/{madiun.slug}/cek-fakta/{imported.slug}/").status_code == 404
+    assert imported.claim_reviewed[:40] not in client.get(f"/{madiun.slug}/cek-fakta/").content.decode()
+    report = services.submit_report(office=madiun, source=Report.Source.STAFF, text=imported.claim_reviewed)
+    assert report.answered_with is None and report.status == Report.Status.QUEUED
+
+    publish = reverse("factcheck:clarification_publish", args=[imported.pk])
+    detail = client_for(editor).get(reverse("factcheck:clarification", args=[imported.pk])).content.decode()
+    assert publish not in detail
+    client_for(editor).post(publish)
+    imported.refresh_from_db()
+    assert imported.status == Clarification.Status.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(admin).post(publish)
+    imported.refresh_from_db()
+    assert imported.status == Clarification.Status.PUBLISHED and imported.approved_by == admin
+    client.logout()
+    assert client.get(f"/{madiun.slug}/cek-fakta/{imported.slug}/").status_code == 200
+    again = services.submit_report(office=madiun, source=Report.Source.STAFF, text=imported.claim_reviewed)
+    assert again.answered_with == imported
+
+
+@pytest.mark.parametrize("view", ["clarification_change_approve", "clarification_change_reject"])
+def test_deciding_a_pending_change_is_for_approvers_of_the_office(view, madiun, kab_madiun, jatim, verifier, editor,
+                                                                 admin, publish, make_staff, client_for):
+    clarification = publish(claim_reviewed="KPU mencoblos ulang semua surat suara pilpres")
+    services.propose_withdrawal(actor=verifier, clarification=clarification, reason="Diperiksa ulang.")
+    url = reverse(f"factcheck:{view}", args=[clarification.pk])
+    data = {"reason": "Tidak perlu."}
+    assert client_for(make_staff(kab_madiun, Role.ADMIN)).post(url, data).status_code == 404
+    assert client_for(make_staff(madiun, Role.VIEWER)).post(url, data).status_code == 403
+    assert client_for(verifier).post(url, data).status_code == 403
+    assert client_for(make_staff(jatim, Role.ADMIN)).post(url, data).status_code == 403
+    assert client_for(make_staff(madiun, Role.ADMIN)).get(url).status_code == 405
+    assert selectors.pending_change(clarification) is not None
+    assert client_for(admin).post(url, data).status_code == 302
+    assert selectors.pending_change(clarification) is None
+
+
+@pytest.mark.parametrize("view", ["clarification_correct", "clarification_withdraw"])
+def test_proposing_a_change_is_for_verifiers_of_the_office(view, madiun, kab_madiun, operator, publish, make_staff,
+                                                          client_for):
+    clarification = publish(claim_reviewed="KPU mencoblos ulang semua surat suara pilpres")
+    url = reverse(f"factcheck:{view}", args=[clarification.pk])
+    data = {"reason": "Diperiksa ulang.", "note": "Koreksi.", "claim_reviewed": clarification.claim_reviewed,
+            "verdict": Verdict.MISLEADING, "summary": "Sebagian benar."}
+    assert client_for(make_staff(kab_madiun, Role.ADMIN)).post(url, data).status_code == 404
+    assert client_for(make_staff(madiun, Role.VIEWER)).post(url, data).status_code == 403
+    assert client_for(operator).post(url, data).status_code == 403
+    assert selectors.pending_change(clarification) is None
+    assert client_for(make_staff(madiun, Role.VERIFIER)).post(url, data).status_code == 302
+    assert selectors.pending_change(clarification) is not None

@@ -172,28 +172,52 @@ def test_a_published_clarification_changes_only_by_a_visible_correction_that_rea
         services.save_clarification(actor=editor, office=madiun, clarification=clarification, claim_reviewed=CLAIM,
                                     verdict=Verdict.TRUE, summary="x")
     with pytest.raises(ValidationError) as caught:
-        services.correct_clarification(actor=admin, clarification=clarification, note="", claim_reviewed=CLAIM,
-                                       verdict=Verdict.MISLEADING, summary="Sebagian benar.")
+        services.propose_correction(actor=admin, clarification=clarification, note="", claim_reviewed=CLAIM,
+                                    verdict=Verdict.MISLEADING, summary="Sebagian benar.")
     assert "note" in caught.value.message_dict
-    services.correct_clarification(actor=admin, clarification=clarification, note="Ada PSU di 3 TPS.",
-                                   claim_reviewed=CLAIM, verdict=Verdict.MISLEADING,
-                                   summary="PSU hanya di TPS tertentu.")
+    change = services.propose_correction(actor=admin, clarification=clarification, note="Ada PSU di 3 TPS.",
+                                         claim_reviewed=CLAIM, verdict=Verdict.MISLEADING,
+                                         summary="PSU hanya di TPS tertentu.")
+    # Proposed, not yet applied: same verdict, nobody told again, and the proposer cannot approve it.
     clarification.refresh_from_db()
-    assert clarification.revision == 2 and clarification.corrections.get().previous_verdict == Verdict.FALSE
+    assert clarification.revision == 1 and clarification.verdict == Verdict.FALSE
+    assert list(Notice.objects.values_list("kind", flat=True)) == [Notice.Kind.ANSWER]
+    with pytest.raises(ValidationError, match="staf lain"):
+        services.approve_change(actor=admin, clarification=clarification)
+    with pytest.raises(ValidationError, match="menunggu persetujuan"):
+        services.propose_withdrawal(actor=admin, clarification=clarification, reason="Sekalian tarik.")
+    services.approve_change(actor=editor, clarification=clarification)
+    clarification.refresh_from_db()
+    change.refresh_from_db()
+    assert change.status == "approved" and change.decided_by == editor
+    assert clarification.revision == 2 and clarification.verdict == Verdict.MISLEADING
+    correction = clarification.corrections.get()
+    assert correction.previous_verdict == Verdict.FALSE and correction.author == admin
     kinds = list(Notice.objects.order_by("pk").values_list("kind", "revision"))
     assert kinds == [(Notice.Kind.ANSWER, 1), (Notice.Kind.CORRECTION, 2)]
+    entry = AuditEntry.objects.get(action="factcheck.clarification_corrected")
+    assert entry.actor == editor and entry.after["proposed_by"] == admin.pk
+    assert AuditEntry.objects.filter(action="factcheck.correction_proposed", actor=admin).exists()
 
 
-def test_withdrawing_after_reporters_were_told_tells_them_and_puts_their_reports_back(madiun, admin, publish,
-                                                                                      wa_channel, post_webhook):
+def test_withdrawing_after_reporters_were_told_tells_them_and_puts_their_reports_back(madiun, admin, editor,
+                                                                                      publish, wa_channel,
+                                                                                      post_webhook):
     clarification = publish(madiun, claim_reviewed=CLAIM)
     post_webhook(wa_channel, whatsapp_body(text=f"CEK {CHAIN}", message_id="wamid.W1"))
     report = Report.objects.get()
     assert report.status == Report.Status.ANSWERED
     with pytest.raises(ValidationError):
-        services.withdraw_clarification(actor=admin, clarification=clarification, reason="  ")
-    services.withdraw_clarification(actor=admin, clarification=clarification, reason="Putusan keliru, diperiksa "
-                                                                                    "ulang.")
+        services.propose_withdrawal(actor=admin, clarification=clarification, reason="  ")
+    services.propose_withdrawal(actor=admin, clarification=clarification, reason="Putusan keliru, diperiksa ulang.")
+    # Requested, not yet approved: still published, still answering, nobody told.
+    clarification.refresh_from_db()
+    report.refresh_from_db()
+    assert clarification.status == "published" and report.status == Report.Status.ANSWERED
+    assert not Notice.objects.filter(kind=Notice.Kind.WITHDRAWAL).exists()
+    with pytest.raises(ValidationError, match="staf lain"):
+        services.approve_change(actor=admin, clarification=clarification)
+    services.approve_change(actor=editor, clarification=clarification)
     report.refresh_from_db()
     assert report.status == Report.Status.QUEUED and report.claim is not None and report.answered_with is None
     notices = Notice.objects.filter(report=report).order_by("pk")
@@ -364,7 +388,9 @@ def test_withdrawing_a_clarification_reopens_claims_it_answered_elsewhere(madiun
                                                                                                       Role.EDITOR))
     claim = staff_report(madiun, "Kotak suara Madiun dibakar tadi malam di gudang").claim
     services.answer_claim_with(actor=verifier, claim=claim, clarification=national)
-    services.withdraw_clarification(actor=ri_admin, clarification=national, reason="Putusan diperiksa ulang.")
+    services.propose_withdrawal(actor=make_staff(ri, Role.VERIFIER), clarification=national,
+                                reason="Putusan diperiksa ulang.")
+    services.approve_change(actor=ri_admin, clarification=national)
     claim.refresh_from_db()
     assert claim.status == Claim.Status.VERIFYING
     assert Report.objects.get(claim=claim).status == Report.Status.QUEUED
