@@ -355,7 +355,11 @@ def revision_restore(request, pk, number):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("Revisi %d dipulihkan sebagai revisi baru.") % number)
+        if publication.status == Status.PUBLISHED:
+            messages.success(request, _("Pemulihan revisi %d diajukan; tampil di portal setelah disetujui editor "
+                                        "lain.") % number)
+        else:
+            messages.success(request, _("Revisi %d dipulihkan sebagai revisi baru.") % number)
     return _to_detail(publication)
 
 
