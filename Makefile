@@ -9,11 +9,16 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 
 .PHONY: run test test-fast lint bench setup messages clean
 
+# What the platform runs with (requirements.lock); the test, lint and benchmark tools on top (requirements-dev.lock).
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Bakohumas needs Python 3.12 or newer (python3.12 on PATH)." >&2; exit 1; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $@
 
 setup: $(VENV)/.installed
@@ -30,7 +35,7 @@ run: setup
 	$(PY) manage.py worker --queue-name '*' --no-reload & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
@@ -39,10 +44,10 @@ lint: $(VENV)/.installed
 test: lint
 	$(BIN)/pytest
 
-test-fast: $(VENV)/.installed
-	$(BIN)/pytest -m "not e2e"
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/pytest -m "not e2e and not fuzz"
 
-bench: setup
+bench: setup $(VENV)/.dev-installed
 	$(PY) bench/run_all.py
 
 messages: $(VENV)/.installed
