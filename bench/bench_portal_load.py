@@ -115,6 +115,8 @@ def server_env(database_url: str, work: Path) -> dict[str, str]:
         "STATIC_ROOT": str(work / "static"),
         "LOG_LEVEL": "ERROR",
         "DJANGO_SETTINGS_MODULE": "bakohumas.settings",
+        # The channels point at the loopback fake providers, which production refuses unless this is set.
+        "CHANNELS_ALLOW_CUSTOM_ENDPOINTS": "1",
     })
     return env
 

@@ -880,7 +880,7 @@ def broadcast_clarification(*, actor, clarification: Clarification):
         raise ValidationError(_("Hanya klarifikasi terbit milik satker ini yang dapat disiarkan."))
     with override("id"):
         text = notice_text(clarification, Notice.Kind.ANSWER, tracking_number="")
-        title = _("Klarifikasi: %(claim)s") % {"claim": clarification.claim_reviewed[:150]}
+        title = _("Klarifikasi: %(claim)s") % {"claim": " ".join(clarification.claim_reviewed.split())[:150]}
     return create_broadcast(actor=actor, office=clarification.office, title=title[:200], text=text,
                             audience_all=True)
 
