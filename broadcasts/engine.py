@@ -1,9 +1,13 @@
 """The delivery engine: pumps claim due Delivery rows, send them through the channel's provider, record results.
 
-Durability: a Delivery row is the only state. A pump claims at most DELIVERY_CONCURRENCY rows at a time
-(status "sending", with its worker id and time), sends them, and writes every outcome in one transaction. A
-worker killed mid-batch leaves its rows "sending"; after DELIVERY_CLAIM_LEASE_SECONDS any pump puts them back
-in the queue marked `possible_duplicate` (they may have reached the provider before the kill).
+Durability: a Delivery row is the only state. A pump keeps at most DELIVERY_CONCURRENCY sends on their way
+(claimed rows: status "sending", with its worker id and time) and writes their outcomes as they come in, in small
+groups, claiming again as places free up; a send that hangs until the timeout stops holding a place after
+SLOW_SEND_SECONDS. A write that records sends is retried while the database refuses it (SQLite locked by another
+writer): the messages went out. A worker killed mid-batch leaves its rows "sending"; after
+DELIVERY_CLAIM_LEASE_SECONDS any pump puts them back in the queue marked `possible_duplicate` (they may have
+reached the provider before the kill). A timeout flags a delivery the same way only when the request had been
+written to the provider (channels.http tells a connect timeout apart).
 
 Rate: `Channel.next_send_at` is a token bucket shared by every worker (one short row-locked update per batch);
 each message of a batch gets its own slot 1/rate apart, and the provider waits for the slot before sending.
@@ -13,6 +17,7 @@ provider's minimum interval (WhatsApp 6 s; Telegram 1 s per chat, 3 s per group)
 
 import logging
 import os
+import queue
 import random
 import socket
 import time
@@ -20,13 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.tasks import default_task_backend
 from django.utils import timezone
 
 from broadcasts import rendering
 from broadcasts.models import PRIORITY_URGENT, Broadcast, Delivery, PendingStatus
+from channels import aio
 from channels.models import Channel, InboundMessage
 from channels.providers.base import (
     ACCEPTED,
@@ -47,6 +53,12 @@ RATE_MARGIN = 0.97          # slots slightly wider than 1/rate, so that network 
 PUMP_QUEUE_STALE = timedelta(minutes=5)
 BACKOFF_CAP_SECONDS = 900
 PENDING_STATUS_KEPT = timedelta(days=7)   # a status for a message we never sent is dropped after this
+SLOW_SEND_SECONDS = 2.0          # a send unanswered this long after its slot no longer holds a place in the window
+IN_FLIGHT_FACTOR = 2             # at most this many × DELIVERY_CONCURRENCY sends on their way, slow ones included
+RESULT_GATHER_SECONDS = 0.05     # results that come in together are written together
+RESULT_WAIT_MARGIN_SECONDS = 5.0  # beyond the send timeout: a result that never comes is given up on
+WRITE_RETRY_FIRST_SECONDS = 0.05
+WRITE_RETRY_MAX_SECONDS = 2.0
 
 
 @dataclass
@@ -179,54 +191,196 @@ def _message(channel: Channel, delivery: Delivery, in_window: set[str]) -> Outgo
                            unsubscribe_url=unsubscribe)
 
 
-def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
+class InFlight:
+    """One pump's sends that have not been recorded yet. The provider loop reports each result as it comes in
+    (channels.aio.streaming); the pump writes them in small groups and meanwhile claims more, so a request that
+    hangs until the timeout holds neither the others' results nor the next claim."""
+
+    def __init__(self, concurrency: int):
+        self.concurrency = max(1, concurrency)
+        self.limit = self.concurrency * IN_FLIGHT_FACTOR
+        self.waiting: dict[int, tuple[Delivery, OutgoingMessage]] = {}   # id(message) → (delivery, message)
+        self._results: queue.SimpleQueue = queue.SimpleQueue()
+
+    def done(self, message, result) -> None:
+        """Called on the provider loop's thread."""
+        self._results.put((id(message), result))
+
+    def add(self, delivery: Delivery, message: OutgoingMessage) -> None:
+        self.waiting[id(message)] = (delivery, message)
+
+    def recipients(self) -> set[str]:
+        return {delivery.recipient for delivery, _message in self.waiting.values()}
+
+    def _fresh(self) -> int:
+        """Sends still within SLOW_SEND_SECONDS of their slot: only these hold a place in the window."""
+        now = time.time()
+        return sum(1 for _d, message in self.waiting.values() if now < message.not_before + SLOW_SEND_SECONDS)
+
+    def room(self) -> int:
+        return max(0, min(self.concurrency - self._fresh(), self.limit - len(self.waiting)))
+
+    def until_change(self) -> float:
+        """Seconds until the next fresh send turns slow (and frees its place in the window)."""
+        slots = [message.not_before for _d, message in self.waiting.values()]
+        turns = [slot + SLOW_SEND_SECONDS - time.time() for slot in slots if slot + SLOW_SEND_SECONDS > time.time()]
+        return min(turns, default=float("inf"))
+
+    def wants_more(self) -> bool:
+        """Claim when the window is empty or at least half free (a claim per free place would write too often)."""
+        room = self.room()
+        return room > 0 and (not self.waiting or room >= self.concurrency // 2)
+
+    def collect(self, wait: float) -> list[tuple[Delivery, object]]:
+        """Results that came in: blocks up to `wait` for the first, then up to RESULT_GATHER_SECONDS for more,
+        unless only slow sends are left."""
+        try:
+            got = [self._results.get(timeout=wait)]
+        except queue.Empty:
+            return []
+        finished = []
+        until = time.monotonic() + RESULT_GATHER_SECONDS
+        while True:
+            for key, result in got:
+                entry = self.waiting.pop(key, None)
+                if entry is not None:   # a result of a send already given up on is dropped
+                    finished.append((entry[0], result))
+            remaining = until - time.monotonic()
+            if remaining <= 0 or not self._fresh():
+                return finished
+            try:
+                got = [self._results.get(timeout=remaining)]
+            except queue.Empty:
+                return finished
+
+
+def _retrying(write, what: str):
+    """Run a database write, trying again while the database refuses it (SQLite's "database is locked" while
+    another process holds the write lock, a PostgreSQL deadlock or lost connection). Used for whatever records a
+    send that already happened: if that write were dropped, the lease would send the messages a second time."""
+    deadline = time.monotonic() + settings.DELIVERY_CLAIM_LEASE_SECONDS
+    pause = WRITE_RETRY_FIRST_SECONDS
+    while True:
+        try:
+            return write()
+        except OperationalError as exc:
+            if time.monotonic() + pause > deadline:
+                raise
+            logger.warning("%s failed (%s); trying again in %.2f s", what, exc, pause)
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+            time.sleep(pause)
+            pause = min(pause * 2, WRITE_RETRY_MAX_SECONDS)
+
+
+def _release(deliveries: list[Delivery]) -> None:
+    """Claimed rows that were never handed to the provider go back to the queue, not marked as possible
+    duplicates."""
+    if deliveries:
+        _retrying(lambda: Delivery.objects.filter(pk__in=[d.pk for d in deliveries], status=Status.SENDING).update(
+            status=Status.QUEUED, claimed_by="", attempts=F("attempts") - 1), "releasing claimed deliveries")
+
+
+def send_claimed(channel: Channel, ids: list[int], stats: PumpStats, flight: InFlight | None = None) -> None:
+    """Send the claimed rows. Without `flight` the results are recorded before returning; with it, results of
+    HTTP providers come in later through the flight (the pump records them as they arrive)."""
     deliveries = list(Delivery.objects.filter(pk__in=ids).select_related("broadcast", "broadcast__template",
                                                                           "template"))
-    now = timezone.now()
+    stats.batches += 1
+    try:
+        to_send = _hold_back(channel, deliveries, stats, flight)
+        if not to_send:
+            return
+        in_window = _in_window(channel, to_send)
+        messages = [_message(channel, d, in_window) for d in to_send]
+        start, spacing = reserve_slots(channel.pk, len(to_send), channel.rate_per_second)   # just before sending
+    except Exception:
+        _release([d for d in deliveries if d.status == Status.SENDING])
+        raise
+    messages = [OutgoingMessage(**{**m.__dict__, "not_before": start + i * spacing}) for i, m in enumerate(messages)]
+    for delivery, message in zip(to_send, messages, strict=True):
+        delivery.via_template = message.template is not None
+        if flight is not None:
+            flight.add(delivery, message)
+    try:
+        if flight is None:
+            results = channel.provider.send_batch(channel, messages, timeout=settings.DELIVERY_SEND_TIMEOUT)
+        else:
+            with aio.streaming(flight.done):
+                results = channel.provider.send_batch(channel, messages, timeout=settings.DELIVERY_SEND_TIMEOUT)
+    except Exception as exc:  # a provider bug must not strand the batch in "sending"
+        logger.exception("channel %s: provider failed on a batch", channel.pk)
+        results = [SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc)[:300])
+                   ] * len(to_send)
+    finished = []
+    for delivery, message, result in zip(to_send, messages, results, strict=True):
+        if result is aio.PENDING:
+            continue
+        if flight is not None:
+            flight.waiting.pop(id(message), None)
+        finished.append((delivery, result))
+    if finished:
+        record(channel, finished, stats)
+
+
+def _hold_back(channel: Channel, deliveries: list[Delivery], stats: PumpStats,
+               flight: InFlight | None) -> list[Delivery]:
+    """Write what is not sent now (opted out meanwhile: skipped; recipient messaged too recently: later); return
+    the rest."""
     skipped_ids = _no_longer_allowed(deliveries)
     wait = _too_soon(channel, [d for d in deliveries if d.address_id not in skipped_ids or not d.broadcast_id])
+    busy = flight.recipients() if flight is not None else set()
     to_send, updates = [], []
     for delivery in deliveries:
+        interval = channel.provider.recipient_interval(delivery.recipient) if delivery.recipient in busy else 0
+        if delivery.pk not in wait and interval:   # a message to this person is still on its way
+            wait[delivery.pk] = time.time() + interval
         if delivery.broadcast_id and delivery.address_id in skipped_ids:
-            delivery.status, delivery.error_detail = Status.SKIPPED, "opted_out"
+            delivery.status, delivery.error_detail, delivery.claimed_by = Status.SKIPPED, "opted_out", ""
             stats.skipped += 1
             updates.append(delivery)
         elif delivery.pk in wait:
-            delivery.status, delivery.attempts = Status.QUEUED, delivery.attempts - 1
+            delivery.status, delivery.attempts, delivery.claimed_by = Status.QUEUED, delivery.attempts - 1, ""
             delivery.next_attempt_at = datetime.fromtimestamp(wait[delivery.pk], tz=UTC)
             stats.deferred += 1
             updates.append(delivery)
         else:
             to_send.append(delivery)
-    results: list[SendResult] = []
-    if to_send:
-        in_window = _in_window(channel, to_send)
-        messages = [_message(channel, d, in_window) for d in to_send]
-        start, spacing = reserve_slots(channel.pk, len(to_send), channel.rate_per_second)   # just before sending
-        messages = [OutgoingMessage(**{**m.__dict__, "not_before": start + i * spacing})
-                    for i, m in enumerate(messages)]
-        for delivery, message in zip(to_send, messages, strict=True):
-            delivery.via_template = message.template is not None
-        try:
-            results = channel.provider.send_batch(channel, messages, timeout=settings.DELIVERY_SEND_TIMEOUT)
-        except Exception as exc:  # a provider bug must not strand the batch in "sending"
-            logger.exception("channel %s: provider failed on a batch", channel.pk)
-            results = [SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(exc)[:300])
-                       ] * len(to_send)
+    if updates:
+        _retrying(lambda: Delivery.objects.bulk_update(updates, ["status", "attempts", "next_attempt_at",
+                                                                 "claimed_by", "error_detail"]),
+                  f"channel {channel.pk}: writing held-back deliveries")
+    return to_send
+
+
+def _as_result(result) -> SendResult:
+    if isinstance(result, SendResult):
+        return result
+    # The provider's code raised while sending: the request may have gone out.
+    logger.error("channel send raised %r", result)
+    return SendResult(ok=False, provider_message_id="", outcome=TRANSIENT, detail=str(result)[:300], uncertain=True)
+
+
+def record(channel: Channel, finished: list[tuple[Delivery, object]], stats: PumpStats) -> None:
+    """Write the outcome of sends that happened. The write is retried while the database refuses it (see
+    _retrying): the messages went out, and a lost write would have the lease send them again."""
+    now = timezone.now()
     broken: SendResult | None = None
     hold: float = 0.0
-    sent_now = timezone.now()
     accepted: list[Delivery] = []
-    for delivery, result in zip(to_send, results, strict=True):
+    updates: list[Delivery] = []
+    bad_addresses: list[tuple[int, str]] = []
+    for delivery, raw in finished:
+        result = _as_result(raw)
         delivery.claimed_by = ""
         delivery.error_outcome, delivery.error_code, delivery.error_detail = (
             "" if result.ok else result.outcome, result.error_code, result.detail[:500])
         if result.outcome == ACCEPTED:
             delivery.status = Status.DELIVERED if result.delivered else Status.SENT
             delivery.provider_message_id = result.provider_message_id[:200]
-            delivery.sent_at = sent_now
+            delivery.sent_at = now
             if result.delivered:
-                delivery.delivered_at = sent_now
+                delivery.delivered_at = now
             stats.accepted += 1
             accepted.append(delivery)
             continue
@@ -241,34 +395,39 @@ def send_claimed(channel: Channel, ids: list[int], stats: PumpStats) -> None:
         elif result.outcome == TRANSIENT and delivery.attempts < settings.DELIVERY_MAX_ATTEMPTS:
             delivery.status = Status.QUEUED
             delivery.possible_duplicate = delivery.possible_duplicate or result.uncertain
-            delivery.next_attempt_at = sent_now + timedelta(seconds=backoff_seconds(delivery.attempts,
-                                                                                   result.retry_after))
+            delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts, result.retry_after))
             if result.retry_after:
                 hold = max(hold, result.retry_after)
             stats.retried += 1
         else:
-            delivery.status, delivery.failed_at = Status.FAILED, sent_now
+            delivery.status, delivery.failed_at = Status.FAILED, now
             stats.failed += 1
             if result.outcome == BAD_ADDRESS and delivery.address_id:
-                Address.objects.filter(pk=delivery.address_id, undeliverable_at__isnull=True).update(
-                    undeliverable_at=sent_now, undeliverable_reason=(result.detail or str(result.error_code))[:300])
+                bad_addresses.append((delivery.address_id, (result.detail or str(result.error_code))[:300]))
         updates.append(delivery)
-    with transaction.atomic():
-        _save_accepted(accepted, sent_now)
-        if updates:
-            Delivery.objects.bulk_update(updates, ["status", "attempts", "next_attempt_at", "claimed_by",
-                                                   "provider_message_id", "via_template", "possible_duplicate",
-                                                   "error_outcome", "error_code", "error_detail", "sent_at",
-                                                   "delivered_at", "failed_at"])
-        if accepted:
-            _apply_pending(channel, [d.provider_message_id for d in accepted])
+
+    def write() -> None:
+        with transaction.atomic():
+            _save_accepted(accepted, now)
+            if updates:
+                Delivery.objects.bulk_update(updates, ["status", "attempts", "next_attempt_at", "claimed_by",
+                                                       "provider_message_id", "via_template", "possible_duplicate",
+                                                       "error_outcome", "error_code", "error_detail", "sent_at",
+                                                       "delivered_at", "failed_at"])
+            for address_id, reason in bad_addresses:
+                Address.objects.filter(pk=address_id, undeliverable_at__isnull=True).update(
+                    undeliverable_at=now, undeliverable_reason=reason)
+            if accepted:
+                _apply_pending(channel, [d.provider_message_id for d in accepted])
+
+    _retrying(write, f"channel {channel.pk}: writing {len(finished)} send results")
     if hold:
-        hold_channel(channel.pk, hold)
+        _retrying(lambda: hold_channel(channel.pk, hold), f"channel {channel.pk}: holding the channel")
     if broken is not None:
         from broadcasts.services import mark_channel_broken
 
-        mark_channel_broken(channel=channel, result=broken)
-    stats.batches += 1
+        _retrying(lambda: mark_channel_broken(channel=channel, result=broken),
+                  f"channel {channel.pk}: stopping the broken channel")
 
 
 def _save_accepted(accepted: list[Delivery], sent_now) -> None:
@@ -324,24 +483,65 @@ def finish_broadcasts(channel_id: int | None = None) -> int:
 
 
 def pump(channel_id: int, *, worker_id: str = "", seconds: float | None = None) -> PumpStats:
-    """Send what is due on one channel for up to `seconds`, then queue the next pump when work remains."""
+    """Send what is due on one channel for up to `seconds`, then queue the next pump when work remains.
+
+    Up to DELIVERY_CONCURRENCY sends are on their way at once; results are written as they come in and the free
+    places are claimed again. A send still unanswered SLOW_SEND_SECONDS after its slot stops holding a place, so
+    requests that hang until the timeout do not slow the others down."""
     stats = PumpStats()
     worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
     deadline = time.monotonic() + (settings.DELIVERY_PUMP_SECONDS if seconds is None else seconds)
     Channel.objects.filter(pk=channel_id, pump_queued_at__lte=timezone.now()).update(pump_queued_at=None)
     requeue_stale_claims(channel_id)
-    while time.monotonic() < deadline:
-        channel = Channel.objects.select_related("office").get(pk=channel_id)
-        if channel.status != Channel.Status.ACTIVE:
-            break
-        ids = claim(channel, worker_id, settings.DELIVERY_CONCURRENCY,
-                    bulk_allowed=not in_quiet_hours(channel.office))
-        if not ids:
-            break
-        send_claimed(channel, ids, stats)
+    flight = InFlight(settings.DELIVERY_CONCURRENCY)
+    channel = None
+    look = True
+    give_up = settings.DELIVERY_SEND_TIMEOUT + RESULT_WAIT_MARGIN_SECONDS
+    last_result = time.monotonic()
+    try:
+        while True:
+            if look and time.monotonic() < deadline and flight.wants_more():
+                channel = Channel.objects.select_related("office").get(pk=channel_id)
+                ids = [] if channel.status != Channel.Status.ACTIVE else claim(
+                    channel, worker_id, flight.room(), bulk_allowed=not in_quiet_hours(channel.office))
+                if ids:
+                    send_claimed(channel, ids, stats, flight)
+                    last_result = time.monotonic()
+                    continue
+                look = False          # nothing due now: look again once results come in
+            if not flight.waiting:
+                break
+            # Wake up when a result comes in, or when a send turns slow and frees a place to claim.
+            waiting_for = last_result + give_up - time.monotonic()
+            if waiting_for <= 0:
+                _give_up(channel, flight)
+                break
+            finished = flight.collect(wait=max(0.01, min(waiting_for, flight.until_change())))
+            if finished:
+                record(channel, finished, stats)
+                last_result = time.monotonic()
+                look = True
+    finally:
+        _drain(channel, flight, stats)
     finish_broadcasts(channel_id)
     schedule_next_pump(channel_id)
     return stats
+
+
+def _drain(channel: Channel | None, flight: InFlight, stats: PumpStats) -> None:
+    """Wait for and record every send still on its way (also when the pump stops on an error)."""
+    while flight.waiting:
+        finished = flight.collect(wait=settings.DELIVERY_SEND_TIMEOUT + RESULT_WAIT_MARGIN_SECONDS)
+        if not finished:
+            _give_up(channel, flight)
+            return
+        record(channel, finished, stats)
+
+
+def _give_up(channel: Channel | None, flight: InFlight) -> None:
+    logger.error("channel %s: %s sends never reported back; the lease will requeue them",
+                 channel.pk if channel else "?", len(flight.waiting))
+    flight.waiting.clear()
 
 
 def next_due(channel_id: int, *, bulk_allowed: bool = True):
