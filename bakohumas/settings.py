@@ -203,6 +203,13 @@ CONTENT_UPLOAD_MAX_MB = int(os.environ.get("CONTENT_UPLOAD_MAX_MB", "25"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "100")) * 1024 * 1024
 # Uploaded member lists are personal data: `manage.py purge_import_files` removes them after this many days.
 IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "30"))
+# Bounds on what one import file may ask of the server (lib.tabular.Limits); each one hit is refused by name.
+IMPORT_XLSX_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_UNZIPPED_MB", "200")) * 1024 * 1024
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "10000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "200"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000000"))
+# Bad rows listed (stored) per preview or import; the rest are only counted.
+IMPORT_MAX_ERROR_ROWS = int(os.environ.get("IMPORT_MAX_ERROR_ROWS", "10000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

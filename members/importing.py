@@ -1,7 +1,10 @@
 """Bulk import of members from CSV/XLSX: column mapping, dry run, deduplication, batched writes.
 
-The file is read as a stream twice at most (preview, then import), so memory stays flat for large files.
-Rows already written by an interrupted run of the same job are recognised and not written again.
+The file is read as a stream twice at most (preview, then import), so memory stays flat for large files; the
+reader's limits come from the IMPORT_* settings. Writes go in short transactions of one batch each, never while
+the file is being read, so on SQLite the write lock is free between batches. Only the first
+IMPORT_MAX_ERROR_ROWS bad rows are stored; the rest are counted. Rows already written by an interrupted run of
+the same job are recognised and not written again.
 """
 
 import re
@@ -10,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -17,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from lib.contacts import AddressError, clean_plain_text, normalize_address
-from lib.tabular import TableInfo, TabularError, iter_rows
+from lib.tabular import Limits, TableInfo, TabularError, iter_rows
 from members.models import Address, Category, Consent, ImportJob, ImportRowError, Member, Organization, Tag
 
 BATCH_SIZE = 1000
@@ -63,6 +67,12 @@ CATEGORY_WORDS: dict[str, str] = {
     "universitas": Category.UNIVERSITY, "bawaslu": Category.BAWASLU, "tokoh masyarakat": Category.COMMUNITY_LEADER,
     "tokoh agama": Category.COMMUNITY_LEADER, "fkub": Category.FKUB, "lainnya": Category.OTHER,
 }
+
+
+def import_limits() -> Limits:
+    return Limits(max_unzipped_bytes=settings.IMPORT_XLSX_MAX_UNZIPPED_BYTES,
+                  max_cell_chars=settings.IMPORT_MAX_CELL_CHARS, max_columns=settings.IMPORT_MAX_COLUMNS,
+                  max_rows=settings.IMPORT_MAX_ROWS)
 
 
 def _header_key(header: str) -> str:
@@ -155,7 +165,9 @@ class ImportOutcome:
     error_rows: int = 0
     duplicate_rows: int = 0
     created_members: int = 0
+    # The errors of the first IMPORT_MAX_ERROR_ROWS bad rows (also stored on the job); the others are only counted.
     errors: list[RowError] = field(default_factory=list)
+    unlisted_rows: int = 0
 
 
 def parse_row(row_number: int, cells: list[str], mapping: dict[str, int],
@@ -317,9 +329,13 @@ class MemberImporter:
         self.tags = {t.name.lower(): t for t in Tag.objects.filter(office=self.office)}
         self.outcome = ImportOutcome()
         self.pending: list[ParsedRow] = []
+        self.max_error_rows = settings.IMPORT_MAX_ERROR_ROWS
+        self.listed_rows = 0
+        self.pending_errors: list[RowError] = []
 
     def run(self) -> ImportOutcome:
-        rows = iter_rows(Path(self.job.file.path), self.table)
+        ImportRowError.objects.filter(job=self.job).delete()
+        rows = iter_rows(Path(self.job.file.path), self.table, import_limits())
         next(rows, None)  # header row
         processed = 0
         for row_number, cells in rows:
@@ -327,9 +343,12 @@ class MemberImporter:
             self._handle(row_number, cells)
             if len(self.pending) >= BATCH_SIZE:
                 self._flush()
+            if len(self.pending_errors) >= BATCH_SIZE:
+                self._flush_errors()
             if processed % BATCH_SIZE == 0 and self.on_progress:
                 self.on_progress(processed)
         self._flush()
+        self._flush_errors()
         self.outcome.total_rows = processed
         if self.on_progress:
             self.on_progress(processed)
@@ -339,7 +358,7 @@ class MemberImporter:
         parsed, errors = parse_row(row_number, cells, self.mapping, self.job.default_category)
         if errors:
             self.outcome.error_rows += 1
-            self.outcome.errors.extend(errors)
+            self._bad_row(errors)
             return
         for key in parsed.addresses:
             if key in self.seen_in_file:
@@ -363,7 +382,25 @@ class MemberImporter:
 
     def _duplicate(self, row_number: int, message: str) -> None:
         self.outcome.duplicate_rows += 1
-        self.outcome.errors.append(RowError(row_number, _("Kontak"), message, is_duplicate=True))
+        self._bad_row([RowError(row_number, _("Kontak"), message, is_duplicate=True)])
+
+    def _bad_row(self, errors: list[RowError]) -> None:
+        if self.listed_rows >= self.max_error_rows:
+            self.outcome.unlisted_rows += 1
+            return
+        self.listed_rows += 1
+        self.outcome.errors.extend(errors)
+        self.pending_errors.extend(errors)
+
+    def _flush_errors(self) -> None:
+        if not self.pending_errors:
+            return
+        batch, self.pending_errors = self.pending_errors, []
+        ImportRowError.objects.bulk_create(
+            [ImportRowError(job_id=self.job.pk, row_number=e.row_number, field=e.field[:40],
+                            message=e.message[:300], is_duplicate=e.is_duplicate) for e in batch],
+            batch_size=BATCH_SIZE,
+        )
 
     def _organization(self, name: str, category: str) -> Organization | None:
         if not name:
@@ -427,7 +464,10 @@ class MemberImporter:
 
 def run_import_job(job: ImportJob, *, dry_run: bool,
                    on_progress: Callable[[int], None] | None = None) -> ImportOutcome:
-    """Run one pass over the job's file and store the outcome and every bad row on the job."""
+    """Run one pass over the job's file and store the outcome and the first bad rows on the job.
+
+    Call it outside a transaction: every batch commits on its own (an outer transaction would hold SQLite's
+    write lock for the whole file)."""
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.VALIDATING if dry_run else ImportJob.Status.IMPORTING, processed_rows=0)
     try:
@@ -448,12 +488,6 @@ def run_import_job(job: ImportJob, *, dry_run: bool,
                after={"error": message})
         raise
     with transaction.atomic():
-        ImportRowError.objects.filter(job=job).delete()
-        ImportRowError.objects.bulk_create(
-            [ImportRowError(job=job, row_number=e.row_number, field=e.field[:40], message=e.message[:300],
-                            is_duplicate=e.is_duplicate) for e in outcome.errors],
-            batch_size=2000,
-        )
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.VALIDATED if dry_run else ImportJob.Status.DONE,
             total_rows=outcome.total_rows, processed_rows=outcome.total_rows, valid_rows=outcome.valid_rows,

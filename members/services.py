@@ -16,8 +16,8 @@ from audit.models import AuditEntry
 from audit.services import REDACTED, record, redact_target_history
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.params import parse_id
-from lib.tabular import TabularError, detect_format, inspect
-from members.importing import guess_mapping, validate_mapping
+from lib.tabular import TabularError, detect_format, estimate_data_rows, inspect
+from members.importing import guess_mapping, import_limits, validate_mapping
 from members.models import (
     Address,
     Category,
@@ -541,25 +541,10 @@ def delete_group(*, actor, group: Group) -> None:
 
 # Imports ---------------------------------------------------------------------------------------------------
 
-def _estimate_rows(path, info) -> int:
-    if info.file_format == "xlsx":
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True)
-        try:
-            return max(0, (workbook.worksheets[0].max_row or 1) - 1)
-        finally:
-            workbook.close()
-    lines = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            lines += chunk.count(b"\n")
-    return max(0, lines - 1)
-
-
-@transaction.atomic
 def create_import_job(*, actor, office, uploaded_file, default_category: str = Category.OTHER) -> ImportJob:
-    """Store the upload and read its shape (format, encoding, separator, headers); nothing is imported yet."""
+    """Store the upload and read its shape (format, encoding, separator, headers); nothing is imported yet.
+
+    The file is written and read before the transaction opens: on SQLite a transaction holds the one write lock."""
     from django.conf import settings
 
     if uploaded_file.size > settings.IMPORT_MAX_BYTES:
@@ -578,17 +563,23 @@ def create_import_job(*, actor, office, uploaded_file, default_category: str = C
                     file_format=file_format, default_category=default_category)
     job.file.save(f"{office.code}-{timezone.now():%Y%m%d%H%M%S}.{file_format}", uploaded_file, save=False)
     try:
-        info = inspect(Path(job.file.path), uploaded_file.name)
+        limits = import_limits()
+        info = inspect(Path(job.file.path), uploaded_file.name, limits)
+        job.total_rows = min(estimate_data_rows(Path(job.file.path), info, limits), limits.max_rows)
     except TabularError as exc:
         job.file.delete(save=False)
         raise ValidationError({"file": str(exc)}) from exc
     job.encoding, job.delimiter, job.headers = info.encoding, info.delimiter, info.headers
     job.mapping = {k: v for k, v in guess_mapping(info.headers).items()}
-    job.total_rows = _estimate_rows(Path(job.file.path), info)
-    job.save()
-    record(actor=actor, office=office, action="import.uploaded", target=job,
-           after={"file": job.original_name, "rows": job.total_rows, "encoding": job.encoding,
-                  "delimiter": job.delimiter})
+    try:
+        with transaction.atomic():
+            job.save()
+            record(actor=actor, office=office, action="import.uploaded", target=job,
+                   after={"file": job.original_name, "rows": job.total_rows, "encoding": job.encoding,
+                          "delimiter": job.delimiter})
+    except BaseException:
+        job.file.delete(save=False)
+        raise
     return job
 
 

@@ -559,7 +559,9 @@ def import_start(request):
             add_service_errors(form, exc)
         else:
             return redirect("members:import_detail", pk=job.pk)
-    jobs = ImportJob.objects.filter(office=request.user.office).select_related("created_by")[:20]
+    # Headers and mapping are not shown here; a job stored before headers were bounded may hold megabytes of them.
+    jobs = ImportJob.objects.filter(office=request.user.office).defer("headers", "mapping") \
+        .select_related("created_by")[:20]
     return render(request, "members/import_start.html", {"form": form, "jobs": jobs})
 
 
@@ -585,19 +587,28 @@ def import_detail(request, pk):
             else:
                 return redirect("members:import_detail", pk=job.pk)
     errors = Paginator(job.row_errors.all(), 100).get_page(request.GET.get("page"))
+    listed = job.row_errors.values("row_number").distinct().count() if errors.paginator.count else 0
+    unlisted = max(0, job.error_rows + job.duplicate_rows - listed)
     sample = _sample_rows(job) if job.status == ImportJob.Status.UPLOADED and job.file else []
     return render(request, "members/import_detail.html",
-                  {"job": job, "form": form, "errors": errors, "sample": sample})
+                  {"job": job, "form": form, "errors": errors, "sample": sample, "unlisted_rows": unlisted})
+
+
+SAMPLE_CELL_CHARS = 80
 
 
 def _sample_rows(job: ImportJob) -> list[list[str]]:
     from pathlib import Path
 
+    from members.importing import import_limits
+
     info = tabular.TableInfo(job.file_format, job.encoding, job.delimiter, job.headers)
+    width = len(job.headers)
     rows = []
     try:
-        for _number, cells in tabular.iter_rows(Path(job.file.path), info):
-            rows.append(cells[: len(job.headers)])
+        for _number, cells in tabular.iter_rows(Path(job.file.path), info, import_limits()):
+            cells = [c if len(c) <= SAMPLE_CELL_CHARS else c[:SAMPLE_CELL_CHARS - 1] + "…" for c in cells[:width]]
+            rows.append(cells + [""] * (width - len(cells)))
             if len(rows) > 5:
                 break
     except tabular.TabularError:
