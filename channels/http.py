@@ -49,7 +49,11 @@ _sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientS
 
 
 class TransportError(Exception):
-    """No HTTP answer: a timeout, a refused or reset connection, a DNS failure. Retryable."""
+    """No HTTP answer: a timeout, a refused or reset connection, a DNS failure. Retryable.
+
+    `timeout` is True only for a timeout after the request was written to the provider, which may have acted on it
+    (a retry may duplicate the message); a timeout while connecting or waiting for a connection is not one: the
+    request never left."""
 
     def __init__(self, message: str, *, timeout: bool = False):
         super().__init__(message)
@@ -149,13 +153,23 @@ class PublicOnlyResolver(AbstractResolver):
             await self._resolver.close()
 
 
+async def _headers_sent(session, context, params) -> None:
+    if isinstance(context.trace_request_ctx, dict):
+        context.trace_request_ctx["sent"] = True
+
+
+_SENT_TRACE = aiohttp.TraceConfig()
+_SENT_TRACE.on_request_headers_sent.append(_headers_sent)
+_SENT_TRACE.freeze()
+
+
 def _session() -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
     session = _sessions.get(loop)
     if session is None or session.closed:
         # No DNS cache: every new connection's addresses go through the resolver's check.
         connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, resolver=PublicOnlyResolver(), use_dns_cache=False)
-        session = aiohttp.ClientSession(connector=connector, trust_env=False)
+        session = aiohttp.ClientSession(connector=connector, trust_env=False, trace_configs=[_SENT_TRACE])
         _sessions[loop] = session
     return session
 
@@ -190,9 +204,11 @@ def _response(status: int, headers, body: bytes) -> Response:
 async def _request(method: str, url: str, *, json: Any = None, headers: dict[str, str] | None = None,
                    timeout: float, max_bytes: int | None = None) -> tuple[int, dict[str, str], bytes]:
     host = check_url(url)
+    progress = {"sent": False}
     try:
         async with _session().request(method, url, json=json, headers=headers or {}, allow_redirects=False,
-                                      timeout=aiohttp.ClientTimeout(total=timeout)) as raw:
+                                      timeout=aiohttp.ClientTimeout(total=timeout),
+                                      trace_request_ctx=progress) as raw:
             if max_bytes is None:
                 body = await raw.read()
             else:
@@ -205,6 +221,8 @@ async def _request(method: str, url: str, *, json: Any = None, headers: dict[str
                 body = b"".join(chunks)
             return raw.status, dict(raw.headers), body
     except TimeoutError:
+        if not progress["sent"]:   # still connecting: the provider never saw the request
+            raise TransportError(f"connect timeout talking to {host}") from None
         raise TransportError(f"timeout talking to {host}", timeout=True) from None
     except aiohttp.ClientError as exc:
         raise TransportError(f"{type(exc).__name__} talking to {host}") from None
