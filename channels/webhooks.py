@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from channels.providers.base import WebhookRejected
 from channels.selectors import channel_for_webhook
 from channels.services import process_webhook_events
+from lib.params import parse_id
 
 logger = logging.getLogger("bakohumas.webhooks")
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -33,7 +34,10 @@ def receive(request, channel_uuid):
         return HttpResponse(challenge, content_type="text/plain")
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    length = parse_id(request.META.get("CONTENT_LENGTH") or 0)
+    if length is None:
+        logger.warning("webhook for channel %s refused: Content-Length is not a number", channel.pk)
+        return HttpResponse(status=400)
     if length > MAX_BODY_BYTES:
         logger.warning("webhook for channel %s refused: %s bytes", channel.pk, length)
         return HttpResponse(status=413)
@@ -49,7 +53,7 @@ def receive(request, channel_uuid):
     except WebhookRejected as exc:
         logger.warning("webhook for channel %s refused: %s", channel.pk, exc)
         return HttpResponse(status=400)
-    except (AttributeError, TypeError, ValueError, KeyError, IndexError, OSError) as exc:
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, OSError, RecursionError) as exc:
         # Signed, valid JSON, but not in the shape the provider documents: refuse it rather than fail with a 500.
         # (A database outage while processing below still fails loudly, so the provider retries.)
         logger.warning("webhook for channel %s refused: unexpected shape (%s: %s)", channel.pk,

@@ -62,6 +62,13 @@ def normalize_address(kind: str, raw: str) -> str:
     raise AddressError(f"Jenis alamat tidak dikenal: {kind}")
 
 
+def display_name(raw, *, max_length: int = 150) -> str:
+    """A name someone else chose (a WhatsApp profile, a Telegram account): we cannot ask them to fix it, so markup is
+    removed rather than refused, along with control characters and extra spaces."""
+    text = raw if isinstance(raw, str) else ""
+    return " ".join(MARKUP.sub(" ", CONTROL.sub("", text)).split())[:max_length]
+
+
 def clean_plain_text(raw: str, *, max_length: int, label: str, required: bool = True) -> str:
     """Names are plain text: markup is refused (not silently stripped) so the person can fix the source."""
     value = " ".join(CONTROL.sub("", raw or "").split())

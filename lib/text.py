@@ -21,3 +21,17 @@ def clean_deep(value):
     if isinstance(value, list):
         return [clean_deep(v) for v in value]
     return value
+
+
+def nesting_depth(value, *, limit: int) -> int:
+    """How deeply lists and dicts nest, counted without recursion and stopping once past `limit`."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest

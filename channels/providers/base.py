@@ -7,11 +7,16 @@ the channel without knowing which provider answered. `ChannelType` is the interf
 `channels.providers.REGISTRY` maps a channel's `kind` to its instance.
 """
 
+import hashlib
 import hmac
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+
+from lib.contacts import display_name
+from lib.text import clean_deep, clean_text, nesting_depth
 
 ACCEPTED = "accepted"              # the provider took the message (not yet delivered: that comes by webhook)
 TRANSIENT = "transient"            # throttled, 5xx, timeout: retry later, after retry_after when given
@@ -32,6 +37,27 @@ class MediaError(Exception):
 
 class WebhookRejected(ValueError):
     """A webhook that must not be processed (bad signature, unreadable body): answer 4xx, keep a log line."""
+
+
+# Real provider payloads nest about ten levels deep; far deeper JSON is hostile and would exhaust the stack later.
+MAX_JSON_DEPTH = 32
+
+
+def load_json(raw_body: bytes):
+    """The body as JSON, or WebhookRejected: not JSON, not UTF-8, or nested beyond MAX_JSON_DEPTH."""
+    try:
+        payload = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WebhookRejected(f"body is not JSON: {type(exc).__name__}") from exc
+    if nesting_depth(payload, limit=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise WebhookRejected(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return payload
+
+
+def fallback_message_id(message) -> str:
+    """A stable id for a message the provider sent without one: a retry of it is still recognised as a repeat,
+    and two different id-less messages never collide (an empty id would make the second one a 'duplicate')."""
+    return "sha256:" + hashlib.sha256(json.dumps(message, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def secret_matches(given, expected: str) -> bool:
@@ -62,6 +88,16 @@ class InboundMessage:
     reply_to: str = ""
     private: bool = True             # a one-to-one chat (keywords apply), not a group the bot is in
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        # The edge for everything a sender wrote: storable text (no NUL or control characters, which PostgreSQL
+        # or an export would refuse), and a profile name without markup before it can become a member's name.
+        for name in ("provider_message_id", "sender", "kind", "text", "sender_handle", "media_id", "media_url",
+                     "media_mime_type", "reply_to"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, clean_text(value if isinstance(value, str) else str(value or "")))
+        object.__setattr__(self, "sender_name", display_name(self.sender_name, max_length=200))
+        object.__setattr__(self, "raw", clean_deep(self.raw))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """Telegram Bot API: webhooks (secret-token header, update parsing) and sendMessage (fixtures in tests/)."""
 
-import json
 import secrets
 from datetime import UTC, datetime
 
@@ -20,6 +19,8 @@ from channels.providers.base import (
     OutgoingMessage,
     SendResult,
     WebhookRejected,
+    fallback_message_id,
+    load_json,
     parse_retry_after,
     secret_matches,
 )
@@ -61,10 +62,7 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
     """The message in an update (private chat, group or channel post); other update types give no event."""
     if len(raw_body) > MAX_BODY_BYTES:
         raise WebhookRejected("update larger than 1 MB")
-    try:
-        update = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WebhookRejected(f"body is not JSON: {exc}") from exc
+    update = load_json(raw_body)
     if not isinstance(update, dict) or "update_id" not in update:
         raise WebhookRejected("not a Telegram update")
     key = next((k for k in MESSAGE_KEYS if isinstance(update.get(k), dict)), None)
@@ -79,7 +77,7 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
     name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")])) or sender.get("title", "")
     return [InboundMessage(
         # Message ids are unique per chat only; the update id orders retries.
-        provider_message_id=f"{chat.get('id')}:{message.get('message_id')}" + (
+        provider_message_id=f"{chat.get('id')}:{message.get('message_id') or fallback_message_id(message)}" + (
             f":edit:{message.get('edit_date')}" if key.startswith("edited_") else ""),
         sender=f"telegram:{chat.get('id')}", sent_at=_time(message.get("date")),
         kind=media_kind or ("text" if text else "unsupported"), text=text, sender_name=name,

@@ -2,7 +2,6 @@
 
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,8 @@ from channels.providers.base import (
     SendResult,
     StatusUpdate,
     WebhookRejected,
+    fallback_message_id,
+    load_json,
     parse_retry_after,
     secret_matches,
 )
@@ -111,7 +112,7 @@ def _message(message: dict, names: dict[str, str]) -> InboundMessage:
     text = text if isinstance(text, str) else ""
     sender = str(message.get("from", ""))
     return InboundMessage(
-        provider_message_id=str(message.get("id", "")), sender=_address(sender),
+        provider_message_id=str(message.get("id") or "") or fallback_message_id(message), sender=_address(sender),
         sent_at=_time(message.get("timestamp")),
         kind=kind, text=text, sender_name=names.get(sender, ""),
         media_id=str(body.get("id", "")) if kind in MEDIA_TYPES else "",
@@ -137,10 +138,7 @@ def parse_webhook(raw_body: bytes) -> list[InboundMessage | StatusUpdate | Accou
     """Every event in a (possibly multi-entry) notification. Unknown fields are ignored, never fatal."""
     if len(raw_body) > MAX_BODY_BYTES:
         raise WebhookRejected("payload larger than 3 MB")
-    try:
-        payload = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WebhookRejected(f"body is not JSON: {exc}") from exc
+    payload = load_json(raw_body)
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         raise WebhookRejected("not a WhatsApp Business Account notification")
     events: list[InboundMessage | StatusUpdate | AccountError] = []
