@@ -32,6 +32,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: object
+    raw: bytes = b""
 
 
 @dataclass
@@ -50,7 +51,8 @@ class Collector:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(envelope.content, policy=policy.default)))
+                                      message_from_bytes(envelope.content, policy=policy.default),
+                                      envelope.original_content or envelope.content))
         return "250 Message accepted for delivery"
 
     def to(self, address: str):
@@ -320,3 +322,19 @@ def test_it_sends_later_in_the_batch_after_a_refused_recipient(madiun, mail_chan
     assert sorted(r.rcpt_tos[0] for r in smtp.received) == ["urut0@contoh.id", "urut2@contoh.id", "urut3@contoh.id"]
     assert broadcast.deliveries.filter(status=Delivery.Status.SENT).count() == 3
     assert timezone.now() - broadcast.deliveries.first().sent_at < timedelta(minutes=1)
+
+
+def test_the_unsubscribe_header_is_sent_as_written_with_a_long_address(madiun, mail_channel, smtp, make_member,
+                                                                         send_broadcast, settings):
+    """Mail clients only offer their unsubscribe button for `<https://…>`; an RFC 2047 encoded word hides it."""
+    settings.SITE_URL = "https://bakohumas.kpu.go.id/" + "portal-satuan-kerja-kabupaten-kota/" * 3
+    make_member(madiun, email="panjang@contoh.id")
+    send_broadcast(madiun, title="Undangan", text="Rapat koordinasi.")
+    engine.pump(mail_channel.pk, seconds=10)
+    [received] = smtp.received
+    raw = received.raw.decode("ascii")
+    header = next(line for line in raw.split("\r\n") if line.startswith("List-Unsubscribe:"))
+    assert header.startswith("List-Unsubscribe: <https://bakohumas.kpu.go.id/portal-satuan-kerja")
+    assert header.endswith(">") and len(header) > 150
+    assert "=?utf-8?" not in raw.split("\r\n\r\n")[0]
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw

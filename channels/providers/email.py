@@ -3,6 +3,8 @@
 import logging
 import smtplib
 import socket
+from email import policy as email_policy
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
@@ -23,6 +25,26 @@ from channels.providers.base import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+class ListHeader(UnstructuredHeader):
+    """RFC 2369 headers hold `<URL>` entries that mail clients read literally. The standard policy would turn a long
+    URL into an RFC 2047 encoded word (`=?utf-8?q?…`), which no client recognises, so these are folded only between
+    entries and never encoded."""
+
+    def fold(self, *, policy):
+        entries = [entry.strip() for entry in str(self).split(",") if entry.strip()]
+        return f"{self.name}: " + f",{policy.linesep} ".join(entries) + policy.linesep
+
+
+HEADERS = HeaderRegistry()
+HEADERS.map_to_type("list-unsubscribe", ListHeader)
+HEADERS.map_to_type("list-unsubscribe-post", ListHeader)
+
+
+class ListMail(EmailMultiAlternatives):
+    def message(self, *, policy=email_policy.default):
+        return super().message(policy=policy.clone(header_factory=HEADERS))
 
 
 def _failure(exc: Exception) -> SendResult:
@@ -78,7 +100,7 @@ class SmtpEmail(ChannelType):
             password=channel.secrets.get("password") or "", use_tls=security == "starttls",
             use_ssl=security == "ssl", timeout=timeout, fail_silently=False)
 
-    def build(self, channel, message: OutgoingMessage) -> EmailMultiAlternatives:
+    def build(self, channel, message: OutgoingMessage) -> ListMail:
         domain = str(channel.config.get("from_email", "")).rsplit("@", 1)[-1].strip("> ") or "localhost"
         headers = {"Message-ID": make_msgid(domain=domain)}
         if message.unsubscribe_url:
@@ -87,7 +109,7 @@ class SmtpEmail(ChannelType):
         reply_to = [channel.config["reply_to"]] if channel.config.get("reply_to") else None
         # A header cannot hold a line break (Django raises BadHeaderError): a stored title must never stop sending.
         subject = " ".join(str(message.subject or "").split())
-        email = EmailMultiAlternatives(subject=subject, body=message.text,
+        email = ListMail(subject=subject, body=message.text,
                                        from_email=channel.config.get("from_email"), to=[message.to],
                                        reply_to=reply_to, headers=headers)
         if message.html:
