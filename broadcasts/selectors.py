@@ -27,6 +27,7 @@ def approved_templates(office) -> QuerySet[Template]:
 class Progress:
     total: int = 0
     counts: dict = field(default_factory=dict)
+    possible_duplicates: int = 0   # recipients who may have got the message twice (a send cut off, then repeated)
     per_channel: list = field(default_factory=list)   # (channel, counts, total)
 
     @property
@@ -67,6 +68,7 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
         progress.counts[row["status"]] = progress.counts.get(row["status"], 0) + row["n"]
         by_channel.setdefault(row["channel_id"], {})[row["status"]] = row["n"]
     progress.total = sum(progress.counts.values())
+    progress.possible_duplicates = broadcast.deliveries.filter(possible_duplicate=True).count()
     channels = Channel.objects.in_bulk(by_channel)
     progress.per_channel = [(channels[pk], counts, sum(counts.values())) for pk, counts in sorted(by_channel.items())]
     return progress

@@ -210,9 +210,15 @@ def delivery_list(request, pk):
     q = request.GET.get("q", "").strip()
     if q:
         deliveries = deliveries.filter(Q(recipient_name__icontains=q) | Q(recipient__icontains=q))
+    possible_duplicates = request.GET.get("ganda") == "1"
+    if possible_duplicates:
+        deliveries = deliveries.filter(possible_duplicate=True)
     page = Paginator(deliveries, 100).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(request, "broadcasts/delivery_list.html", {
-        "broadcast": broadcast, "page": page, "statuses": Delivery.Status.choices})
+        "broadcast": broadcast, "page": page, "statuses": Delivery.Status.choices,
+        "possible_duplicates": possible_duplicates, "query": params.urlencode()})
 
 
 @staff_required("broadcast.view")

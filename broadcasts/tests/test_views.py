@@ -213,3 +213,27 @@ def test_an_admin_registers_the_telegram_webhook_without_seeing_its_secret(clien
     assert AuditEntry.objects.filter(action="channel.webhook_registered").exists()
     assert client_for(operator).post(reverse("channels:channel_register_webhook",
                                              args=[tg_channel.pk])).status_code == 403
+
+
+def test_the_page_counts_possible_duplicates_and_the_list_filters_them(client_for, operator, other_office_staff,
+                                                                       madiun, outbox, make_member, send_broadcast):
+    for i in range(3):
+        make_member(madiun, f"Penerima Ganda {i}", whatsapp=f"08123000090{i}")
+    broadcast = send_broadcast(madiun)
+    engine.pump(outbox.pk, seconds=5)
+    flagged = broadcast.deliveries.order_by("pk").first()
+    Delivery.objects.filter(pk=flagged.pk).update(possible_duplicate=True)
+    client = client_for(operator)
+    progress = client.get(reverse("broadcasts:broadcast_progress", args=[broadcast.pk])).text
+    assert "1 penerima mungkin ganda" in progress
+    assert "1 penerima mungkin ganda" in client.get(reverse("broadcasts:broadcast_detail", args=[broadcast.pk])).text
+    url = reverse("broadcasts:delivery_list", args=[broadcast.pk])
+    everyone = client.get(url).text
+    only_flagged = client.get(url, {"ganda": "1"}).text
+    assert all(f"Penerima Ganda {i}" in everyone for i in range(3))
+    assert flagged.recipient_name in only_flagged
+    assert sum(f"Penerima Ganda {i}" in only_flagged for i in range(3)) == 1
+    # Another office sees neither the count nor the list.
+    other = client_for(other_office_staff)
+    assert other.get(reverse("broadcasts:broadcast_progress", args=[broadcast.pk])).status_code == 404
+    assert other.get(url, {"ganda": "1"}).status_code == 404

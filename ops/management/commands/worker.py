@@ -1,5 +1,5 @@
-"""The background worker: django-tasks-db's db_worker, a heartbeat that /healthz reads, a scheduler tick and the
-inbound router."""
+"""The background worker: django-tasks-db's db_worker, a heartbeat that /healthz reads (and that marks failed the
+tasks of workers whose heartbeat stopped), a scheduler tick and the inbound router."""
 
 import logging
 import os
@@ -13,6 +13,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from ops.models import WorkerHeartbeat
+from ops.services import fail_orphaned_tasks
 
 HEARTBEAT_SECONDS = 15
 TICK_SECONDS = 5
@@ -37,7 +38,9 @@ class Command(DbWorkerCommand):
         super().add_arguments(parser)
         # db_worker looks for tasks every second by default; a person waiting for an answer (a fact-check notice, a
         # reply) should not wait a second per hop. An idle look is one indexed query.
-        parser.set_defaults(interval=TASK_POLL_SECONDS)
+        # Every queue unless told otherwise; `--queue-name sending` makes a worker that only sends (broadcast
+        # pumps), which a long import on another worker never holds up.
+        parser.set_defaults(interval=TASK_POLL_SECONDS, queue_name="*")
 
     def handle(self, *args, **options):
         options["worker_id"] = options.get("worker_id") or f"{socket.gethostname()}-{os.getpid()}-" + \
@@ -45,6 +48,7 @@ class Command(DbWorkerCommand):
         stop = threading.Event()
         thread = threading.Thread(target=self._beat, args=(options["worker_id"], stop), daemon=True)
         self._beat_once(options["worker_id"], started=True)
+        self._clean_up_orphans()
         thread.start()
         self._tick_once()
         if options.get("batch"):
@@ -128,3 +132,15 @@ class Command(DbWorkerCommand):
                 logger.warning("worker heartbeat failed", exc_info=True)
             finally:
                 close_old_connections()
+            self._clean_up_orphans()
+
+    def _clean_up_orphans(self) -> None:
+        """Tasks a dead worker left RUNNING are marked failed (ops.services.fail_orphaned_tasks)."""
+        try:
+            failed = fail_orphaned_tasks()
+            if failed:
+                logger.warning("%s tasks of stopped workers marked failed", failed)
+        except Exception:  # the next beat tries again
+            logger.warning("cleaning up tasks of stopped workers failed", exc_info=True)
+        finally:
+            close_old_connections()
