@@ -1,6 +1,5 @@
 """How a broadcast reads on each channel: WhatsApp-style text, e-mail HTML, the text for WhatsApp groups."""
 
-import re
 from urllib.parse import quote
 
 from django.conf import settings
@@ -10,10 +9,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from lib.chatformat import to_html, to_plain
+
 UNSUBSCRIBE_SALT = "broadcasts.unsubscribe"
-URL = re.compile(r"https?://[^\s<>\"]+")
-BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 MAX_TEXT = 4096
 
 
@@ -60,11 +58,8 @@ def unsubscribe_url(address_id: int) -> str:
 
 
 def email_html(text: str, unsubscribe: str = "") -> str:
-    """WhatsApp formatting (*bold*, _italic_) and bare links as HTML; everything else escaped."""
-    html = escape(text)
-    html = URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)
-    html = BOLD.sub(r"<strong>\1</strong>", html)
-    html = ITALIC.sub(r"<em>\1</em>", html)
+    """WhatsApp formatting (*bold*, _italic_, ~strike~, ```code```) and bare links as HTML; everything else escaped."""
+    html = to_html(text, bold="strong", italic="em", strike="del", link=True)
     paragraphs = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in html.split("\n\n") if p.strip())
     footer = ""
     if unsubscribe:
@@ -75,7 +70,7 @@ def email_html(text: str, unsubscribe: str = "") -> str:
 
 
 def email_text(text: str, unsubscribe: str = "") -> str:
-    plain = ITALIC.sub(r"\1", BOLD.sub(r"\1", text))
+    plain = to_plain(text)
     if unsubscribe:
         plain += "\n\n-- \n" + _("Berhenti berlangganan: %(url)s") % {"url": unsubscribe}
     return plain

@@ -13,9 +13,11 @@ from broadcasts.models import Broadcast, Delivery
 from broadcasts.tests.conftest import BOT_TOKEN
 from channels import services as channel_services
 from channels.fakes import SERVER_ERROR
+from channels.fakes.telegram import parse_entities
 from channels.models import Channel, InboundMessage
 from channels.providers import telegram
 from inbox.services import route_pending
+from lib.chatformat import to_html
 
 UPDATES = Path(__file__).resolve().parents[2] / "channels" / "tests" / "fixtures" / "telegram"
 
@@ -41,8 +43,10 @@ def test_it_sends_to_members_with_a_numeric_chat_id(madiun, tg_channel, fake_tg,
     requests = fake_tg.requests
     assert {r.path for r in requests} == {f"/bot{BOT_TOKEN}/sendMessage"}
     assert sorted(str(r.json["chat_id"]) for r in requests) == chats
-    assert {r.json["text"] for r in requests} == {rendering.chat_text("*Info* tahapan pemilu")}
-    assert all("BERHENTI" in r.json["text"] for r in requests)
+    assert {r.json["parse_mode"] for r in requests} == {"HTML"}
+    assert {parse_entities(r.json["text"]) for r in requests} == {
+        "Info tahapan pemilu\n\n" + rendering.opt_out_footer()}
+    assert all(r.json["text"].startswith("<b>Info</b> tahapan pemilu") for r in requests)
     for delivery in broadcast.deliveries.all():
         assert delivery.status == Delivery.Status.SENT
         assert delivery.provider_message_id.startswith(f"{delivery.recipient}:")
@@ -60,7 +64,7 @@ def test_it_posts_to_the_forum_chats_of_the_channel(madiun, forum_channel, fake_
     assert recipients["-1001234567890"].member_id is None
     assert engine.pump(forum_channel.pk, seconds=10).accepted == 3
     texts = {str(r.json["chat_id"]): r.json["text"] for r in fake_tg.requests}
-    assert texts["444444444"] == rendering.chat_text("Rapat pleno terbuka")
+    assert texts["444444444"] == to_html(rendering.chat_text("Rapat pleno terbuka"))
     assert texts["-1001234567890"] == "Rapat pleno terbuka"   # no "reply BERHENTI" in a group
     assert texts["@kanalforum"] == "Rapat pleno terbuka"
 
@@ -177,7 +181,7 @@ def test_it_keeps_the_opt_out_footer_on_a_maximum_length_message(madiun, tg_chan
     send_broadcast(madiun, text="x" * services.max_text_length())
     engine.pump(tg_channel.pk, seconds=5)
     [request] = fake_tg.requests
-    assert len(request.json["text"]) <= 4096
+    assert len(parse_entities(request.json["text"])) <= 4096
     assert "BERHENTI" in request.json["text"]
 
 
@@ -222,3 +226,24 @@ def test_it_connects_a_username_member_who_starts_the_bot(madiun, tg_channel, ma
     [reply] = Delivery.objects.filter(broadcast__isnull=True, recipient="1111111")
     assert "belum terdaftar" not in reply.text
     assert send_broadcast(madiun).total_recipients == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Harga <b>palsu</b> & diskon 50% untuk a<b",
+    "snake_case_name, 2*3*4, [tautan](https://contoh.id), __init__ dan *tebal _miring* ini_",
+    "Emoji 🗳️✅ dan aksara ꦲꦏ꧀ꦱꦫ serta العربية ~coret~ ```kode <x>```",
+    "*tidak tertutup dan _juga",
+    "Lihat https://kpu.go.id/a_b_c?x=1&y=2 sekarang",
+])
+def test_any_text_arrives_on_telegram_as_written(text, madiun, tg_channel, fake_tg, make_member, send_broadcast):
+    """The Bot API parses the HTML like the real one does (the fake refuses tags it does not know or that do not
+    nest); what the member reads is the text without its formatting markers, every other character kept."""
+    make_member(madiun, telegram="111111111")
+    send_broadcast(madiun, text=text)
+    stats = engine.pump(tg_channel.pk, seconds=5)
+    assert stats.accepted == 1
+    [request] = fake_tg.requests
+    assert request.answer == "ok"
+    shown = parse_entities(request.json["text"]).split("\n\n")[0]
+    for character in "<>&[]()🗳️✅ꦲالعربية":
+        assert shown.count(character) == text.count(character)

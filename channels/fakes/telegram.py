@@ -5,6 +5,7 @@ import copy
 import mimetypes
 import time
 import zlib
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,45 @@ DESCRIPTIONS = {
 }
 MAX_DOWNLOAD = 20 * 1024 * 1024   # bots download files up to 20 MB (getFile says "file is too big" above that)
 FOLDERS = (("image/", "photos"), ("video/", "videos"), ("audio/ogg", "voice"), ("audio/", "music"))
+
+
+# The tags the Bot API's HTML parse mode knows (https://core.telegram.org/bots/api#html-style).
+HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
+             "tg-emoji", "blockquote"}
+
+
+class EntityError(ValueError):
+    pass
+
+
+class _EntityParser(HTMLParser):
+    """What Telegram does with parse_mode HTML: supported tags only, properly nested; the text the user reads."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in HTML_TAGS:
+            raise EntityError(f'Unsupported start tag "{tag}"')
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            raise EntityError(f'Unmatched end tag "{tag}"')
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse_entities(text: str) -> str:
+    parser = _EntityParser()
+    parser.feed(text)
+    parser.close()
+    if parser.stack:
+        raise EntityError(f"Can't find end tag corresponding to start tag {parser.stack[-1]!r}")
+    return "".join(parser.text)
 
 
 def _error(code: int, description: str | None = None) -> Answer:
@@ -134,6 +174,11 @@ class FakeTelegram(FakeServer):
             return _error(404), "404"
         if not isinstance(data, dict) or data.get("chat_id") in (None, "") or not data.get("text"):
             return _error(400, "Bad Request: message text is empty"), "400"
+        if data.get("parse_mode") == "HTML":
+            try:
+                data = {**data, "text": parse_entities(str(data["text"]))}
+            except EntityError as exc:
+                return _error(400, f"Bad Request: can't parse entities: {exc}"), "400"
         failure = self.choose_failure(str(data["chat_id"]))
         if failure == TIMEOUT:
             answer = self.success(data["chat_id"], data["text"])

@@ -24,6 +24,7 @@ from channels.providers.base import (
     parse_retry_after,
     secret_matches,
 )
+from lib.chatformat import to_html
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024
@@ -91,7 +92,9 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
 # --- sending -----------------------------------------------------------------------------------------------
 
 def message_request(chat_id: int | str, text: str) -> dict:
-    return {"chat_id": chat_id, "text": text}
+    """sendMessage with the composer's WhatsApp-style formatting in Telegram's HTML parse mode (without a parse
+    mode members would read the literal `*` and `_`); everything else is escaped, so any text arrives as written."""
+    return {"chat_id": chat_id, "text": to_html(text), "parse_mode": "HTML"}
 
 
 def classify_response(response: http.Response) -> SendResult:
