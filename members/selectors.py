@@ -149,18 +149,29 @@ def member_personal_data(member: Member) -> dict:
                 "urn": a.urn,
                 "opted_out": a.opted_out,
                 "opted_out_at": a.opted_out_at.isoformat() if a.opted_out_at else None,
-                "consents": [
-                    {"purpose": c.purpose, "method": c.method, "evidence": c.evidence,
-                     "given_at": c.given_at.isoformat(),
-                     "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
-                    for c in a.consents.all()
-                ],
+                "consents": [_consent(c) for c in a.consents.select_related("recorded_by")],
             }
             for a in member.addresses.all()
         ],
         "groups": [g.name for g in member.manual_groups.all()],
         "preferred_channel": member.preferred_channel,
         **_traffic(member),
+    }
+
+
+def _consent(consent) -> dict:
+    """Every field of the consent record, with the labels a person reads (the law gives them all of it)."""
+    recorded_by = consent.recorded_by
+    return {
+        "purpose": consent.purpose, "purpose_label": str(consent.get_purpose_display()),
+        "method": consent.method, "method_label": str(consent.get_method_display()),
+        "evidence": consent.evidence,
+        "given_at": consent.given_at.isoformat(),
+        "recorded_by": ({"username": recorded_by.username, "name": recorded_by.get_full_name() or recorded_by.username,
+                         "office": recorded_by.office.name if recorded_by.office_id else None}
+                        if recorded_by else None),
+        "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        "withdrawal_note": consent.withdrawal_note,
     }
 
 

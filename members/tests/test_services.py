@@ -213,3 +213,25 @@ def test_only_a_self_registration_can_be_rejected(source, madiun, operator):
         services.reject_registration(actor=operator, member=member)
     member.refresh_from_db()
     assert member.status == Member.Status.PENDING and member.addresses.exists()
+
+
+def test_the_personal_data_export_holds_every_field_of_every_consent(madiun, operator):
+    member = make_member(madiun, operator,
+                         consent=ConsentInput([Purpose.DISSEMINATION, Purpose.EVENTS], Consent.Method.FORM,
+                                              "Formulir rapat 12 Maret 2024"))
+    address = member.addresses.get()
+    services.withdraw_consent(actor=operator, address=address, purposes=[Purpose.EVENTS],
+                              note="Permintaan lisan di kantor, 3 Juni")
+    exported = selectors.member_personal_data(member)["addresses"][0]["consents"]
+    stored = {c.purpose: c for c in address.consents.all()}
+    assert {c["purpose"] for c in exported} == set(stored)
+    fields = [f.name for f in Consent._meta.concrete_fields if f.name not in {"id", "address"}]
+    for row in exported:
+        consent = stored[row["purpose"]]
+        for name in fields:
+            assert name in row, name
+        assert row["evidence"] == "Formulir rapat 12 Maret 2024"
+        assert row["recorded_by"]["username"] == operator.username
+        assert row["method_label"] == str(consent.get_method_display())
+    withdrawn = next(c for c in exported if c["purpose"] == Purpose.EVENTS)
+    assert withdrawn["withdrawal_note"] == "Permintaan lisan di kantor, 3 Juni" and withdrawn["withdrawn_at"]
