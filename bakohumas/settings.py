@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -74,6 +75,39 @@ if PRODUCTION:
         raise ImproperlyConfigured("Production needs SECRET_KEY set to a random value of 32+ characters.")
     if DEBUG:
         raise ImproperlyConfigured("Production refuses to start with DEBUG on.")
+
+
+def local_secrets_key(path: Path) -> str:
+    """The laptop install's key for channel secrets, generated once into var/ (never committed)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        temporary.write_bytes(Fernet.generate_key())
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)   # atomic: the web server and the worker starting together agree on one key
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
+# Channel secrets (tokens, app secrets, SMTP passwords) are encrypted with these Fernet keys: comma-separated, the
+# first encrypts, every one decrypts (rotation: put the new key first, run `manage.py reencrypt_channel_secrets`,
+# then drop the old one). Never stored in the database, so a dump or backup does not give the secrets away.
+SECRETS_KEY = os.environ.get("SECRETS_KEY", "").strip()
+if not SECRETS_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("Production needs SECRETS_KEY (generate one with: python -c \"from "
+                                   "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\").")
+    SECRETS_KEY = local_secrets_key(VAR_DIR / "secrets.key")
+try:
+    for _key in SECRETS_KEY.split(","):
+        Fernet(_key.strip())
+except ValueError as exc:
+    raise ImproperlyConfigured("SECRETS_KEY: every comma-separated key must be a Fernet key (32 url-safe "
+                               "base64-encoded bytes).") from exc
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

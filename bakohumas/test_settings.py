@@ -4,7 +4,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from bakohumas.settings import *  # noqa: F403
+# A fixed key for channel secrets, in the environment so that processes a test starts (workers, the production
+# start-up checks) get it too.
+TEST_SECRETS_KEY = "YmFrb2h1bWFzLXRlc3RzLW9ubHktc2VjcmV0cy1rZXk="
+os.environ["SECRETS_KEY"] = TEST_SECRETS_KEY
+
+from bakohumas.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run tasks inline unless they start a real worker (see members/tests/test_worker.py).

@@ -29,7 +29,9 @@ class ChannelForm(forms.Form):
             help_text = field.help
             if field.secret:
                 widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
-                if channel is not None and channel.secrets.get(field.name) and field.bound_to:
+                if channel is not None and field.name in channel.unreadable_secrets:
+                    help_text = _("Yang tersimpan tidak dapat dibuka dengan SECRETS_KEY saat ini: isi lagi.")
+                elif channel is not None and channel.secrets.get(field.name) and field.bound_to:
                     help_text = _("Tersimpan (tidak ditampilkan). Kosongkan untuk tetap memakai yang tersimpan; "
                                   "isi lagi bila alamat server diubah.")
                 elif channel is not None and channel.secrets.get(field.name):

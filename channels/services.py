@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from channels.crypto import Unreadable
 from channels.http import custom_endpoints_allowed
 from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
@@ -45,14 +46,20 @@ def _clean_config(kind: str, name: str, config: dict, secrets: dict, rate, exist
         errors["name"] = _("Nama kanal wajib diisi.")
     elif Channel.objects.filter(office=office, name=name).exclude(pk=getattr(existing, "pk", None)).exists():
         errors["name"] = _("Satker ini sudah punya kanal bernama “%(name)s”.") % {"name": name}
+    generated = provider.generated_config()
     clean_config = {k: v for k, v in (existing.config if existing else {}).items()
-                    if k in provider.generated_config() or k not in {f.name for f in provider.fields}}
+                    if k in generated or k not in {f.name for f in provider.fields}}
+    # A generated webhook secret no key opens is lost: a new one (to paste or register again) replaces it.
+    clean_config.update({k: v for k, v in generated.items() if isinstance(clean_config.get(k), Unreadable)})
     clean_secrets = dict(existing.secrets) if existing else {}
     for field in provider.fields:
         raw = str((secrets if field.secret else config).get(field.name) or "").strip()
         if field.secret:
             if raw:
                 clean_secrets[field.name] = raw           # blank keeps the saved secret
+            elif field.required and isinstance(clean_secrets.get(field.name), Unreadable):
+                errors[field.name] = _("%(label)s yang tersimpan tidak dapat dibuka dengan SECRETS_KEY saat ini: "
+                                       "isi lagi.") % {"label": field.label}
             elif field.required and not clean_secrets.get(field.name):
                 errors[field.name] = _("%(label)s wajib diisi.") % {"label": field.label}
         else:
@@ -116,7 +123,8 @@ def update_channel(*, actor, channel: Channel, expected_version: int | None, nam
     if tipline is not None:
         current.tipline = tipline and current.provider.two_way
     current.version = F("version") + 1
-    current.save()
+    # Not the status: a channel whose secrets no key opens only looks broken in memory (Channel.from_db).
+    current.save(update_fields=["name", "config", "secrets", "rate_per_second", "tipline", "version"])
     current.refresh_from_db()
     forget_channel(current)
     transaction.on_commit(lambda: forget_channel(current))   # and again once other threads can see the change
@@ -148,6 +156,8 @@ def send_test(*, actor, channel: Channel, to: str, template: Template | None = N
     """Send one message right now (not queued) and report what the provider said."""
     from lib.contacts import AddressError, normalize_address
 
+    if channel.secrets_error:
+        raise ValidationError(channel.secrets_error)
     kinds = channel.provider.address_kinds
     try:
         recipient = normalize_address(kinds[0], to) if len(kinds) == 1 else (to or "").strip()
@@ -170,6 +180,8 @@ def send_test(*, actor, channel: Channel, to: str, template: Template | None = N
 def register_webhook(*, actor, channel: Channel, url: str) -> SendResult:
     if not channel.provider.registers_webhook:
         raise ValidationError(_("Penyedia kanal ini tidak mendukung pemasangan webhook otomatis."))
+    if channel.secrets_error:
+        raise ValidationError(channel.secrets_error)
     result = channel.provider.register_webhook(channel, url)
     record(actor=actor, office=channel.office, action="channel.webhook_registered", target=channel,
            after={"url": url, "ok": result.ok, "detail": result.detail[:300]})

@@ -109,7 +109,9 @@ def channel_detail(request, pk):
         "webhook_help": channel.provider.webhook_help(channel, webhook_url(request, channel)),
         "test_form": TestForm(channel=channel), "templates": channel.templates.all(), "outbox": outbox,
         "config": [(f.label, channel.config.get(f.name) or "—") for f in channel.provider.fields if not f.secret],
-        "secrets": [(f.label, bool(channel.secrets.get(f.name))) for f in channel.provider.fields if f.secret]})
+        # An unreadable secret is still stored: the status box says why it cannot be used.
+        "secrets": [(f.label, bool(channel.secrets.get(f.name)) or f.name in channel.unreadable_secrets)
+                    for f in channel.provider.fields if f.secret]})
 
 
 @staff_required("channels.manage")
