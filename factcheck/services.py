@@ -365,7 +365,7 @@ def _join_claim_of_same_picture(report: Report, image_hash: str) -> None:
             forwarded_many_count=F("forwarded_many_count") + int(report.frequently_forwarded),
             last_reported_at=report.created_at)
         Claim.objects.filter(pk=report.claim_id).update(status=Claim.Status.DONE, resolution=Claim.Resolution.MERGED,
-                                                        merged_into_id=target, report_count=0,
+                                                        merged_into_id=target, report_count=0, forwarded_many_count=0,
                                                         updated_at=timezone.now())
 
 
@@ -484,7 +484,9 @@ def merge_claims(*, actor, office, claim_ids: list[int], into_id: int | None = N
         Report.objects.filter(claim=other).update(claim=target)
         Clarification.objects.filter(claim=other).update(claim=target)
         other.status, other.resolution, other.merged_into = Claim.Status.DONE, Claim.Resolution.MERGED, target
-        _save_claim(other, ["status", "resolution", "merged_into"])
+        # Its reports now belong to the target: the merged claim counts none, as its report table shows.
+        other.report_count = other.forwarded_many_count = 0
+        _save_claim(other, ["status", "resolution", "merged_into", "report_count", "forwarded_many_count"])
     target.report_count = Report.objects.filter(claim=target).count()
     target.forwarded_many_count = Report.objects.filter(claim=target, frequently_forwarded=True).count()
     target.first_reported_at = min(c.first_reported_at for c in claims)

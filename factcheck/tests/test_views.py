@@ -327,3 +327,17 @@ def test_proposing_a_change_is_for_verifiers_of_the_office(view, madiun, kab_mad
     assert selectors.pending_change(clarification) is None
     assert client_for(make_staff(madiun, Role.VERIFIER)).post(url, data).status_code == 302
     assert selectors.pending_change(clarification) is not None
+
+
+def test_a_merged_claim_counts_no_reports_and_points_to_where_they_went(madiun, verifier, client_for):
+    first = services.submit_report(office=madiun, source=Report.Source.STAFF,
+                                   text="Surat suara tercoblos ditemukan di rumah kepala desa").claim
+    second = services.submit_report(office=madiun, source=Report.Source.STAFF,
+                                    text="Ada pemilih siluman 2 juta di DPT Jawa Timur").claim
+    target = services.merge_claims(actor=verifier, office=madiun, claim_ids=[first.pk, second.pk])
+    merged = first if target.pk == second.pk else second
+    merged.refresh_from_db()
+    assert merged.report_count == 0
+    page = client_for(verifier).get(reverse("factcheck:claim", args=[merged.pk])).text
+    assert "0 laporan" in page and "1 laporan" not in page
+    assert f"klaim #{target.pk}" in page
