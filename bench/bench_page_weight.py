@@ -30,6 +30,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+from cryptography.fernet import Fernet
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
@@ -69,6 +71,7 @@ def setup_django(work: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "bakohumas.settings",
         "BAKOHUMAS_ENV": "production",
         "SECRET_KEY": "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(50)),
+        "SECRETS_KEY": Fernet.generate_key().decode(),
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "testserver",
         "LOG_LEVEL": "ERROR",

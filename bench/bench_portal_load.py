@@ -40,6 +40,8 @@ import sys
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
@@ -102,6 +104,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def secrets_key(work: Path) -> str:
+    """The key the bench's own set-up encrypted channel secrets with (settings keep it in var/ outside
+    production), so that the production server started here can read them."""
+    path = work / "var" / "secrets.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(Fernet.generate_key())
+    return path.read_text().strip()
+
+
 def server_env(database_url: str, work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
     env.update({
@@ -117,6 +129,7 @@ def server_env(database_url: str, work: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "bakohumas.settings",
         # The channels point at the loopback fake providers, which production refuses unless this is set.
         "CHANNELS_ALLOW_CUSTOM_ENDPOINTS": "1",
+        "SECRETS_KEY": secrets_key(work),
     })
     return env
 

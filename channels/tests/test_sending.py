@@ -185,7 +185,7 @@ def test_send_message_posts_to_the_bot_api_and_names_the_message_like_the_parser
         second = telegram.send_message(tg.url, BOT_TOKEN, "@kpu_kota", "Pengumuman")
         [request, _] = tg.requests
     assert request.path == f"/bot{BOT_TOKEN}/sendMessage"
-    assert request.json == {"chat_id": 1111111, "text": "Reminder: the briefing starts at 09:00."}
+    assert request.json == {"chat_id": 1111111, "text": "Reminder: the briefing starts at 09:00.", "parse_mode": "HTML"}
     assert first.ok and first.outcome == "accepted" and first.provider_message_id.startswith("1111111:")
     assert second.ok and second.provider_message_id != first.provider_message_id
 

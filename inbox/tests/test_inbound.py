@@ -14,6 +14,7 @@ from broadcasts import engine
 from broadcasts.models import Delivery
 from broadcasts.tests.conftest import BOT_TOKEN, WA_TOKEN
 from channels.fakes import SERVER_ERROR, TIMEOUT
+from channels.fakes.telegram import parse_entities
 from channels.models import InboundMessage
 from channels.providers import whatsapp as whatsapp_provider
 from inbox import media, services
@@ -284,7 +285,9 @@ def test_it_keeps_non_latin_telegram_text_and_names_intact(madiun, tg_channel, f
     assert conversation.messages.get().text == MIXED and conversation.member.full_name == MIXED_NAME
     services.reply(actor=operator, conversation=conversation, text=MIXED, expected_version=None)
     engine.pump(tg_channel.pk, seconds=5)
-    assert fake_tg.requests[-1].json == {"chat_id": "1111111", "text": MIXED}
+    request = fake_tg.requests[-1].json
+    assert request["chat_id"] == "1111111" and request["parse_mode"] == "HTML"
+    assert parse_entities(request["text"]) == MIXED
 
 
 # Malformed bodies, duplicates ------------------------------------------------------------------------------
