@@ -17,7 +17,8 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 # (script, arguments): the 50,000-row import, the member list, the public portal (page weight, load under
 # gunicorn with wrk, search), broadcasts (status webhooks under gunicorn with wrk, the 80/s rate limit), a
-# 500,000-row (~50 MB) import, and last the 100,000-delivery broadcast send, the longest.
+# 500,000-row (~50 MB) import, the preview of 500,000 bad rows (CSV and XLSX) while webhooks arrive, and last the
+# 100,000-delivery broadcast send, the longest.
 SCRIPTS = [
     ("bench_import.py", []),
     ("bench_member_list.py", []),
@@ -26,10 +27,12 @@ SCRIPTS = [
     ("bench_portal_search.py", []),
     ("bench_webhooks.py", []),
     ("bench_rate_limit.py", []),
+    ("bench_broadcast_timeouts.py", []),
     ("bench_inbox.py", []),
     ("bench_match.py", []),
     ("bench_factcheck.py", []),
     ("bench_import.py", ["--rows", "500000"]),
+    ("bench_import_hostile.py", []),
     ("bench_broadcast_send.py", []),
 ]
 
