@@ -1,6 +1,9 @@
 """BERHENTI/STOP and MULAI/START on every two-way channel: opt out or back in, with a consent record and a reply."""
 
+import zoneinfo
+
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -23,9 +26,12 @@ def connect_handle(*, channel, message) -> None:
 def handle(*, channel, message) -> None:
     kind, _sep, value = message.sender.partition(":")
     addresses = list(Address.objects.filter(office=channel.office, kind=kind, value=value).select_related("member"))
-    when = timezone.localtime(message.sent_at).strftime("%Y-%m-%d %H:%M")
-    evidence = f"{message.text.strip()[:20]} via {channel.name}, {message.provider_message_id[:80]}, {when}"
     with override("id"):
+        # Readable proof: what was sent, where and when in the office's zone, and the stored message it came in.
+        when = timezone.localtime(message.sent_at, zoneinfo.ZoneInfo(channel.office.timezone))
+        evidence = _("Pesan “%(word)s” lewat kanal %(channel)s, %(when)s %(zone)s (pesan masuk #%(pk)s)") % {
+            "word": message.text.strip()[:20], "channel": channel.name,
+            "when": date_format(when, "j F Y H.i"), "zone": channel.office.zone_label, "pk": message.pk}
         if message.keyword == "stop":
             for address in addresses:
                 if not address.opted_out:

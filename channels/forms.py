@@ -36,6 +36,10 @@ class ChannelForm(forms.Form):
                                   "isi lagi bila alamat server diubah.")
                 elif channel is not None and channel.secrets.get(field.name):
                     help_text = _("Tersimpan (tidak ditampilkan). Kosongkan untuk tetap memakai yang tersimpan.")
+            elif field.choices:
+                self.fields[field.name] = forms.ChoiceField(label=field.label, required=False, help_text=help_text,
+                                                            choices=[("", "—"), *field.choices])
+                continue
             else:
                 widget = forms.Textarea(attrs={"rows": 3}) if field.multiline else forms.TextInput
             self.fields[field.name] = forms.CharField(label=field.label, required=False, widget=widget,

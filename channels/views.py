@@ -147,8 +147,9 @@ def channel_test(request, pk):
             messages.error(request, " ".join(exc.messages))
         else:
             if result.ok:
-                messages.success(request, _("Pesan uji diterima penyedia (ID %(id)s).") % {
-                    "id": result.provider_message_id})
+                messages.success(request, _("Pesan uji untuk %(to)s diterima %(provider)s: kanal ini dapat "
+                                            "mengirim.") % {"to": form.cleaned_data["to"],
+                                                            "provider": channel.provider.label})
             else:
                 messages.error(request, _("Pesan uji gagal: %(why)s") % {"why": explain_result(result)})
     else:

@@ -4,6 +4,7 @@ priorities, the WhatsApp 24-hour window and its errors, audit, keywords (BERHENT
 import hashlib
 import hmac
 import json
+import re
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -719,6 +720,9 @@ def test_it_gives_consent_back_on_mulai(madiun, wa_channel, make_member, send_br
     assert not address.opted_out
     active = Consent.objects.get(address=address, purpose=Purpose.DISSEMINATION, withdrawn_at__isnull=True)
     assert active.method == Consent.Method.KEYWORD and "MULAI" in active.evidence
+    # Evidence a person can read: the word, the channel, the date in Indonesian with the zone; no provider id.
+    assert "wamid" not in active.evidence and re.search(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB", active.evidence)
+    assert wa_channel.name in active.evidence
     replies = list(replies_to("+6281230000001"))
     assert len(replies) == 2 and "kembali menerima" in replies[1].text
     assert send_broadcast(madiun).total_recipients == 1

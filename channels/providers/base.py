@@ -178,6 +178,7 @@ class ConfigField:
     help: str = ""
     multiline: bool = False
     custom_endpoint: bool = False    # the provider's API address: only where CHANNELS_ALLOW_CUSTOM_ENDPOINTS allows it
+    choices: tuple[tuple[str, str], ...] = ()   # a fixed set of values, shown as a choice
     # A secret sent to the server these config fields name: changing one of them needs the secret typed in again,
     # so that a saved secret can never be sent to a server someone else just put there.
     bound_to: tuple[str, ...] = ()

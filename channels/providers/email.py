@@ -72,7 +72,9 @@ class SmtpEmail(ChannelType):
     fields = (
         ConfigField("host", _("Server SMTP")),
         ConfigField("port", _("Port"), help=_("587 (STARTTLS), 465 (SSL) atau 25.")),
-        ConfigField("security", _("Keamanan"), help=_("starttls, ssl, atau none.")),
+        ConfigField("security", _("Keamanan sambungan"), choices=(
+            ("starttls", _("STARTTLS (biasanya port 587)")), ("ssl", _("SSL/TLS langsung (biasanya port 465)")),
+            ("none", _("Tanpa enkripsi (hanya untuk server di jaringan sendiri)")))),
         ConfigField("username", _("Nama pengguna SMTP"), required=False),
         ConfigField("from_email", _("Alamat pengirim"), help=_("Mis. Humas KPU Kota Madiun <humas@contoh.go.id>")),
         ConfigField("reply_to", _("Alamat balasan"), required=False),
@@ -89,7 +91,7 @@ class SmtpEmail(ChannelType):
         if not port.isdecimal() or not 0 < int(port) < 65536:
             errors["port"] = _("Port harus angka 1–65535.")
         if config.get("security") not in ("starttls", "ssl", "none"):
-            errors["security"] = _("Keamanan harus starttls, ssl, atau none.")
+            errors["security"] = _("Pilih keamanan sambungan: STARTTLS, SSL/TLS, atau tanpa enkripsi.")
         return errors
 
     def connection(self, channel, timeout: float):

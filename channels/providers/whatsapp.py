@@ -244,14 +244,22 @@ class WhatsAppCloud(ChannelType):
     label = _("WhatsApp Cloud API")
     address_kinds = ("whatsapp",)
     fields = (
-        ConfigField("phone_number_id", _("ID nomor telepon (Phone number ID)")),
-        ConfigField("display_phone", _("Nomor WhatsApp yang ditampilkan"), required=False),
-        ConfigField("business_account_id", _("ID akun WhatsApp Business (WABA ID)"), required=False),
+        ConfigField("phone_number_id", _("ID nomor pengirim (Phone number ID)"),
+                    help=_("Di Meta for Developers: aplikasi Anda › WhatsApp › API Setup, di bawah nomor pengirim. "
+                           "Angka panjang, bukan nomor teleponnya.")),
+        ConfigField("display_phone", _("Nomor WhatsApp yang ditampilkan"), required=False,
+                    help=_("Nomor yang dilihat anggota, mis. +62 812-3456-7890 (hanya untuk tampilan).")),
+        ConfigField("business_account_id", _("ID akun WhatsApp Business (WABA ID)"), required=False,
+                    help=_("Di WhatsApp Manager › Ikhtisar akun; dipakai untuk mencocokkan pemberitahuan templat.")),
         ConfigField("base_url", _("Alamat Graph API"), required=False, custom_endpoint=True,
                     help=_("Kosongkan untuk %(url)s.") % {"url": GRAPH_URL}),
-        ConfigField("access_token", _("Token akses (permanen, dari System User)"), secret=True,
-                    bound_to=("base_url",)),
-        ConfigField("app_secret", _("App secret (untuk memeriksa tanda tangan webhook)"), secret=True),
+        ConfigField("access_token", _("Token akses permanen (System User access token)"), secret=True,
+                    bound_to=("base_url",),
+                    help=_("Di Business Settings › Users › System users: buat token dengan izin "
+                           "whatsapp_business_messaging; token sementara dari API Setup kedaluwarsa dalam 24 jam.")),
+        ConfigField("app_secret", _("Kunci rahasia aplikasi (App secret)"), secret=True,
+                    help=_("Di aplikasi Meta Anda › App settings › Basic; dipakai untuk memeriksa tanda tangan setiap "
+                           "webhook.")),
     )
     default_rate = 80.0
     max_rate = 1000.0

@@ -263,8 +263,8 @@ def test_moving_the_whatsapp_endpoint_needs_the_token_again(madiun, admin):
         channel = create_wa(madiun, admin, first.url)
         config = {"phone_number_id": "106540352242922", "base_url": second.url}
         errors = errors_of(lambda: update(channel, config=config, secrets={"access_token": " "}))
-        assert errors["access_token"] == ["Masukkan lagi Token akses (permanen, dari System User) karena alamat "
-                                          "server berubah: yang tersimpan tidak dikirim ke server lain."]
+        assert errors["access_token"] == ["Masukkan lagi Token akses permanen (System User access token) karena "
+                                          "alamat server berubah: yang tersimpan tidak dikirim ke server lain."]
         channel.refresh_from_db()
         assert channel.config["base_url"] == first.url
         # Back to the provider's own address is a change too.
