@@ -169,11 +169,23 @@ def create_whatsapp_channel(office, admin, base_url: str, rate: float):
     return channel
 
 
+def quiet_hours_off(office) -> str:
+    """Benchmarks run at any hour: the office's quiet hours (21.00–06.00 by default) would hold a bulk broadcast.
+    Returns the line to print."""
+    from offices.models import Office
+
+    Office.objects.filter(pk=office.pk).update(quiet_hours_start=None, quiet_hours_end=None)
+    office.quiet_hours_start = office.quiet_hours_end = None
+    return f"Quiet hours of {office.name} set off (quiet_hours_start/end = None), so nothing is held by the clock."
+
+
 def start_broadcast(office, staff, *, title: str = "Sosialisasi tahapan Pilkada 2024"):
-    """Create → submit → approve → start through the services, as staff would; returns (broadcast, seconds)."""
+    """Create → submit → approve → start through the services, as staff would; returns (broadcast, seconds).
+    The office's quiet hours are switched off first (printed)."""
     from accounts.models import Role
     from broadcasts import services
 
+    print(quiet_hours_off(office), flush=True)
     broadcast = services.create_broadcast(actor=staff[Role.OPERATOR], office=office, title=title, text=TEXT,
                                           audience_all=True)
     services.submit_broadcast(actor=staff[Role.OPERATOR], broadcast=broadcast)
