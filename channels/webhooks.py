@@ -34,7 +34,7 @@ def receive(request, channel_uuid):
         return HttpResponse(challenge, content_type="text/plain")
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    length = parse_id(request.META.get("CONTENT_LENGTH") or 0)
+    length = parse_id(request.META.get("CONTENT_LENGTH") or "0")
     if length is None:
         logger.warning("webhook for channel %s refused: Content-Length is not a number", channel.pk)
         return HttpResponse(status=400)
