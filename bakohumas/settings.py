@@ -247,9 +247,13 @@ IMPORT_MAX_ERROR_ROWS = int(os.environ.get("IMPORT_MAX_ERROR_ROWS", "10000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Two queues: "sending" (broadcast pumps and starts) and "default" (imports, index rebuilds, everything else), so a
+# worker started with `--queue-name sending` keeps broadcasts going while another runs a long import.
+TASK_QUEUES = ["default", "sending"]
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
     }
 }
 

@@ -1,7 +1,8 @@
 from django.tasks import task
 
 from broadcasts import engine, services
-from broadcasts.apps import SENDING_QUEUE
+
+SENDING_QUEUE = "sending"   # listed in settings.TASK_QUEUES
 
 # On their own queue: `manage.py worker --queue-name sending` sends while other workers run long imports or index
 # rebuilds (a worker runs one task at a time). A worker on every queue ('*', the default) runs them too.

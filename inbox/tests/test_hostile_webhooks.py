@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from channels.models import InboundMessage
 from inbox.models import Conversation
-from inbox.tests.conftest import post_telegram, post_webhook, sign, telegram_body, whatsapp_body  # noqa: F401
+from inbox.tests.conftest import telegram_body, whatsapp_body
 from members.models import Member
 
 

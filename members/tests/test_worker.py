@@ -13,7 +13,7 @@ from members import services
 from members.models import ImportJob, Member
 from ops.models import WorkerHeartbeat
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
 
 
 def worker_env() -> dict:

@@ -9,10 +9,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from broadcasts.tasks import pump_channel
+from members.tests.test_worker import DB_TASKS
 from ops.models import WorkerHeartbeat
 from ops.services import ORPHANED_AFTER, fail_orphaned_tasks
-
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def _beat(worker_id: str, last_seen) -> None:
@@ -54,6 +53,6 @@ def test_a_heartbeat_late_but_not_stale_keeps_its_task(db, settings):
 
 
 def test_pumps_go_to_the_sending_queue_that_a_dedicated_worker_serves(db, settings):
-    settings.TASKS = DB_TASKS   # a backend that lists no QUEUES still accepts the sending queue
+    settings.TASKS = DB_TASKS
     result = pump_channel.enqueue(0)
     assert DBTaskResult.objects.get(pk=result.id).queue_name == "sending"
