@@ -4,6 +4,7 @@ from django.db.models import Count, QuerySet
 
 from broadcasts.models import Broadcast, Delivery
 from channels.models import Channel, Template
+from channels.selectors import senders_in_window
 from offices.selectors import office_and_descendants
 
 S = Delivery.Status
@@ -72,3 +73,19 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
     channels = Channel.objects.in_bulk(by_channel)
     progress.per_channel = [(channels[pk], counts, sum(counts.values())) for pk, counts in sorted(by_channel.items())]
     return progress
+
+
+def reach_summary(broadcast: Broadcast, audience, channels: dict[int, Channel]) -> dict:
+    """Who a draft would reach, in the words staff count in: members apart from the forum's Telegram groups and
+    channels, and how many WhatsApp members outside the 24-hour window would fail without a template."""
+    members = sum(1 for r in audience.recipients if r.member_id is not None)
+    needs_template = 0
+    if broadcast.template_id is None:
+        for channel_id, channel in channels.items():
+            if channel.provider.session_window is None:
+                continue
+            inside = senders_in_window(channel)
+            needs_template += sum(1 for r in audience.recipients
+                                  if r.channel_id == channel_id and r.recipient not in inside)
+    return {"reach_total": len(audience.recipients), "reach_members": members,
+            "reach_chats": len(audience.recipients) - members, "outside_window_without_template": needs_template}

@@ -116,7 +116,7 @@ def _audience_context(broadcast: Broadcast) -> dict:
 
     channels = Channel.objects.in_bulk(list(audience.per_channel()))
     return {"reach": [(channels[pk], n) for pk, n in sorted(audience.per_channel().items())],
-            "reach_total": len(audience.recipients),
+            **selectors.reach_summary(broadcast, audience, channels),
             "excluded": [(REASONS[r], n, audience.examples[r]) for r, n in audience.excluded.most_common()]}
 
 
