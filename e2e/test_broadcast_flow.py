@@ -61,6 +61,10 @@ def test_it_composes_approves_and_watches_the_broadcast_reach_everyone(page: Pag
 
     page.reload()
     expect(page.locator("span.badge.done")).to_have_text("Selesai")
+    # The status chart is drawn in Indonesian too: its bars have a real width in the browser (a decimal comma in
+    # an SVG coordinate would make Chromium drop the bar).
+    widths = page.locator("svg.stacked rect").evaluate_all("rects => rects.map(r => r.getBBox().width)")
+    assert widths and sum(widths) > 590, widths
     page.get_by_role("link", name="Lihat status setiap penerima").click()
     page.get_by_role("link", name="Anggota Forum 7", exact=True).click()
     expect(page.get_by_text("Pesan sampai di perangkat penerima.")).to_be_visible()

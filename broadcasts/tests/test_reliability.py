@@ -34,8 +34,8 @@ from channels.fakes import FakeWhatsApp
 from channels.models import InboundMessage
 from inbox.services import route_pending
 from members.models import Address, Consent, Member, Purpose
+from members.tests.test_worker import DB_TASKS
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FIXTURES = Path(__file__).resolve().parents[2] / "channels" / "tests" / "fixtures"
 DStatus = Delivery.Status
 WEBHOOK_LOGGER = "bakohumas.webhooks"
@@ -102,11 +102,11 @@ class Workers:
         self.tmp_path = tmp_path
         self.procs: list[tuple[subprocess.Popen, Path]] = []
 
-    def start(self, worker_id: str, **env: str) -> subprocess.Popen:
+    def start(self, worker_id: str, *, queue: str = "*", **env: str) -> subprocess.Popen:
         log = self.tmp_path / f"{worker_id}.log"
         with log.open("wb") as out:   # a file, not a pipe: a full pipe would block the worker
             proc = subprocess.Popen(
-                [sys.executable, "manage.py", "worker", "--queue-name", "*", "--no-reload", "--interval", "0.2",
+                [sys.executable, "manage.py", "worker", "--queue-name", queue, "--no-reload", "--interval", "0.2",
                  "--no-startup-delay", "--worker-id", worker_id],
                 cwd=django_settings.BASE_DIR, env=worker_env(**env), stdout=out, stderr=subprocess.STDOUT)
         self.procs.append((proc, log))
