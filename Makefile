@@ -46,7 +46,7 @@ test: lint
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.dev-installed
-	$(BIN)/pytest -m "not e2e and not fuzz"
+	$(BIN)/pytest -m "not e2e and not fuzz and not process"
 
 bench: setup $(VENV)/.dev-installed
 	$(PY) bench/run_all.py

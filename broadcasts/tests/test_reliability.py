@@ -214,6 +214,7 @@ CRASH_CONCURRENCY = 50
 CRASH_KILL_AFTER = 2_000
 
 
+@pytest.mark.process
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_loses_no_recipient_and_duplicates_only_its_in_flight_batch(
         madiun, admin, send_broadcast, workers, settings):
@@ -701,6 +702,7 @@ def test_an_odd_shaped_but_authentic_webhook_is_never_a_500(kind, name, wa, tg, 
 
 # --- 5. two workers on one channel (PostgreSQL) ----------------------------------------------------------------
 
+@pytest.mark.process
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_share_a_broadcast_without_sending_twice(madiun, admin, send_broadcast, workers, settings):
     if connection.vendor != "postgresql":

@@ -31,6 +31,7 @@ def run_worker_batch():
                           cwd=settings.BASE_DIR, env=worker_env(), capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.process
 @pytest.mark.django_db(transaction=True)
 def test_it_validates_and_imports_in_the_worker(madiun, operator, settings):
     settings.TASKS = DB_TASKS
