@@ -51,12 +51,17 @@ class LexicalIndex:
         self._average = 1.0
         self._lookups: dict[str, dict[int, int]] = {}
         self.groups: list[object] = []
+        self.failed: dict[str, str] = {}   # id → why its text could not be analysed (left out, the rest indexed)
 
     def build(self, documents: Iterable[tuple]) -> "LexicalIndex":
         """(id, text) pairs, or (id, text, group) triples: search() can then be limited to some groups (offices)
         while it scores, so matches of other groups never crowd out the ones wanted."""
         for doc_id, text, *group in documents:
-            counts = Counter(self.analyzer(text))
+            try:
+                counts = Counter(self.analyzer(text))
+            except Exception as exc:  # one bad document must never stop the others from matching
+                self.failed[doc_id] = f"{type(exc).__name__}: {exc}"[:300]
+                continue
             index = len(self.ids)
             self.ids.append(doc_id)
             self.groups.append(group[0] if group else None)

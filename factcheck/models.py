@@ -133,6 +133,8 @@ class Clarification(models.Model):
     external_rating = models.CharField(max_length=100, blank=True)
     # The e5 passage vector (float32 bytes) when semantic re-ranking is on; filled by the worker.
     embedding = models.BinaryField(null=True, blank=True, editable=False)
+    # Why the matching index had to leave this clarification out (empty when it is indexed).
+    index_error = models.CharField(max_length=300, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

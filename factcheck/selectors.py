@@ -7,6 +7,7 @@ report. Counters on a claim are written with update(), which leaves updated_at a
 rebuild the claims index.
 """
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,6 +19,8 @@ from factcheck.matching import LexicalIndex, confidence
 from factcheck.models import Claim, Clarification, ClarificationChange, IndexVersion, Report, Settings
 from offices.models import Office
 from offices.selectors import visible_office_ids
+
+logger = logging.getLogger(__name__)
 
 SEARCH_DEPTH = 50              # candidates taken from the index before the office filter
 MIN_TERMS_TO_ANSWER = 3        # a one- or two-word report is never answered automatically
@@ -101,8 +104,8 @@ class _CachedIndex:
     """One LexicalIndex of `rows()` (id, office, texts…), rebuilt when `key()` changes. Readers take a snapshot
     under the lock, so a rebuild in another thread never changes what they are looking at."""
 
-    def __init__(self, key, rows):
-        self.key_of, self.rows = key, rows
+    def __init__(self, key, rows, on_failed=None):
+        self.key_of, self.rows, self.on_failed = key, rows, on_failed
         self.key = None
         self.snapshot: tuple[LexicalIndex, dict[str, str]] = (LexicalIndex(), {})
         self.lock = threading.Lock()
@@ -115,6 +118,8 @@ class _CachedIndex:
                 texts = {str(pk): "\n".join(parts) for pk, _office, *parts in items}
                 index = LexicalIndex().build((str(pk), texts[str(pk)], office) for pk, office, *_ in items)
                 self.snapshot, self.key = (index, texts), key
+                if self.on_failed is not None:
+                    self.on_failed(index.failed)
             return self.snapshot
 
     def search(self, text: str, offices: set[int], rerank=None) -> list[Suggestion]:
@@ -139,8 +144,17 @@ def _clarifications_key() -> tuple:
     return version, *Clarification.objects.aggregate(u=Max("updated_at"), p=Max("pk")).values()
 
 
+def _report_unindexable(failed: dict[str, str]) -> None:
+    """Shown on each clarification's staff page until its text indexes again (a plain update: no version bump)."""
+    for pk, why in failed.items():
+        logger.error("clarification %s left out of the matching index: %s", pk, why)
+        Clarification.objects.filter(pk=int(pk)).update(index_error=why)
+    Clarification.objects.exclude(index_error="").exclude(pk__in=[int(pk) for pk in failed]).update(index_error="")
+
+
 _clarifications = _CachedIndex(_clarifications_key, lambda: Clarification.objects.filter(
-    status=Clarification.Status.PUBLISHED).values_list("pk", "office_id", "claim_reviewed", "summary"))
+    status=Clarification.Status.PUBLISHED).values_list("pk", "office_id", "claim_reviewed", "summary"),
+    on_failed=_report_unindexable)
 _claims: dict[int, _CachedIndex] = {}
 _claims_lock = threading.Lock()
 

@@ -8,6 +8,19 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lib.indonesian import normalize, stem
 
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
+# A link written without a scheme ("wa.me/62812…", "bantuan2026.com"), as chain messages do once defanged.
+BARE_DOMAIN = re.compile(
+    r"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|net|org|info|biz|xyz|site|online|top|club|live|link|click|me|ly|io|co|id|app|shop|store|icu|vip|"
+    r"go\.id|co\.id|or\.id|ac\.id|web\.id|my\.id|sch\.id|net\.id|biz\.id)\b(?:/[^\s<>\"']*)?")
+# Fact-checkers and chain messages "defang" links so they cannot be clicked: hxxp://, wa[dot]me, x[.]id, a(dot)b.
+DEFANGED = [
+    (re.compile(r"(?i)\bhxxp(s?)(?:\[:\]|:)//"), r"http\1://"),
+    (re.compile(r"(?i)\bhxxp(s?)\b"), r"http\1"),
+    (re.compile(r"(?i)\s?(?:\[\s*(?:dot|titik|\.)\s*\]|\(\s*(?:dot|titik|\.)\s*\)|\{\s*(?:dot|\.)\s*\})\s?"), "."),
+    (re.compile(r"(?i)\[:\]"), ":"),
+    (re.compile(r"(?i)\[/\]"), "/"),
+]
 TOKEN = re.compile(r"[0-9a-z]+")
 TRACKING_PARAMETERS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|igshid|si|mc_cid|mc_eid|ref|ref_src|s|feature)$")
 
@@ -39,22 +52,45 @@ teman2 semua para bapak ibu sdr saudara apa siapa kapan mana bagaimana benar mem
 """.split())
 
 
+def refang(text: str) -> str:
+    """Defanged links written back as links (`hxxps://wa[dot]me/…` → `https://wa.me/…`)."""
+    for pattern, replacement in DEFANGED:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def canonical_url(url: str) -> str:
-    """host/path?query without scheme, "www.", tracking parameters or a trailing slash: one form per link."""
-    raw = url if "://" in url else "http://" + url
-    parts = urlsplit(raw.rstrip(".,);!?"))
-    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    """host/path?query without scheme, "www.", tracking parameters or a trailing slash: one form per link. Never
+    raises: a link Python cannot parse (a bracketed "host", a bad port) is kept as its lower-cased text."""
+    raw = (url if "://" in url else "http://" + url).rstrip(".,);!?")
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    except ValueError:
+        return raw.split("://", 1)[1].lower().rstrip("/")
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not TRACKING_PARAMETERS.match(k.lower())))
     return urlunsplit(("", host, parts.path.rstrip("/"), query, "")).lstrip("/")
 
 
+def _links(text: str) -> tuple[list[str], str]:
+    """The links in a text (with or without a scheme, defanged or not) and the text without them."""
+    found: list[str] = []
+
+    def take(match: re.Match) -> str:
+        found.append(match.group(0))
+        return " "
+
+    rest = BARE_DOMAIN.sub(take, URL.sub(take, refang(text or "")))
+    return found, rest
+
+
 def urls(text: str) -> list[str]:
-    return [canonical_url(u) for u in URL.findall(text or "")]
+    return [canonical_url(u) for u in _links(text)[0]]
 
 
 def words(text: str) -> list[str]:
-    """Normalised words with slang spelled out (URLs removed: they are matched as whole links)."""
-    plain = normalize(URL.sub(" ", text or "")).replace("-", "")
+    """Normalised words with slang spelled out (links removed: they are matched as whole links)."""
+    plain = normalize(_links(text)[1]).replace("-", "")
     out: list[str] = []
     for token in TOKEN.findall(plain):
         out.extend(SLANG.get(token, token).split())
