@@ -66,6 +66,13 @@ def parse_update(raw_body: bytes) -> list[InboundMessage]:
     update = load_json(raw_body)
     if not isinstance(update, dict) or "update_id" not in update:
         raise WebhookRejected("not a Telegram update")
+    try:
+        return _messages(update)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        raise WebhookRejected(f"unexpected shape ({type(exc).__name__}: {exc})"[:300]) from exc
+
+
+def _messages(update: dict) -> list[InboundMessage]:
     key = next((k for k in MESSAGE_KEYS if isinstance(update.get(k), dict)), None)
     if key is None:
         return []

@@ -135,17 +135,26 @@ def _status(status: dict) -> StatusUpdate:
 
 
 def parse_webhook(raw_body: bytes) -> list[InboundMessage | StatusUpdate | AccountError]:
-    """Every event in a (possibly multi-entry) notification. Unknown fields are ignored, never fatal."""
+    """Every event in a (possibly multi-entry) notification. Unknown fields are ignored, never fatal; a body in no
+    shape Meta documents is a WebhookRejected, never another exception."""
     if len(raw_body) > MAX_BODY_BYTES:
         raise WebhookRejected("payload larger than 3 MB")
     payload = load_json(raw_body)
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         raise WebhookRejected("not a WhatsApp Business Account notification")
+    try:
+        return _events(payload)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        raise WebhookRejected(f"unexpected shape ({type(exc).__name__}: {exc})"[:300]) from exc
+
+
+def _events(payload: dict) -> list[InboundMessage | StatusUpdate | AccountError]:
     events: list[InboundMessage | StatusUpdate | AccountError] = []
     for entry in payload.get("entry") or []:
         for change in (entry or {}).get("changes") or []:
             value = (change or {}).get("value") or {}
-            names = {c.get("wa_id", ""): (c.get("profile") or {}).get("name", "") for c in value.get("contacts") or []}
+            names = {c.get("wa_id", ""): (c.get("profile") or {}).get("name", "")
+                     for c in value.get("contacts") or [] if isinstance(c, dict)}
             events += [_message(m, names) for m in value.get("messages") or [] if isinstance(m, dict)]
             events += [_status(s) for s in value.get("statuses") or [] if isinstance(s, dict)]
             events += [AccountError(code=e.get("code", 0), title=str(e.get("title", "")))
