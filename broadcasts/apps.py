@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class BroadcastsConfig(AppConfig):
     name = "broadcasts"
     verbose_name = "Siaran"
+
+    def ready(self) -> None:
+        from broadcasts import keywords
+        from channels.commands import Command, register, words
+
+        register(Command("telegram-handle", keywords.connect_handle, before_filing=True, priority=10))
+        register(Command("stop", keywords.handle, words(keywords.STOP_WORDS), before_filing=True, priority=20))
+        register(Command("start", keywords.handle, words(keywords.START_WORDS), before_filing=True, priority=20))

@@ -11,10 +11,15 @@ from broadcasts.services import send_direct
 from members import services as member_services
 from members.models import Address, Consent, Purpose
 
+STOP_WORDS = {"BERHENTI", "STOP", "UNSUBSCRIBE", "BERHENTI LANGGANAN", "/STOP"}
+START_WORDS = {"MULAI", "START", "LANGGANAN", "/START"}
+
 
 def connect_handle(*, channel, message) -> None:
     """Staff recorded "@username"; a bot can only write to the numeric chat of someone who wrote to it first.
     When that person writes, their address becomes the chat id, so broadcasts reach them from now on."""
+    if not message.sender_handle:
+        return
     kind, _sep, value = message.sender.partition(":")
     if Address.objects.filter(office=channel.office, kind=kind, value=value).exists():
         return

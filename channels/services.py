@@ -2,7 +2,6 @@
 
 import logging
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from channels import commands
 from channels.crypto import Unreadable
 from channels.http import custom_endpoints_allowed
 from channels.models import Channel, InboundMessage, Template
@@ -21,8 +21,6 @@ from channels.selectors import forget_channel
 from members.services import ConflictError
 
 logger = logging.getLogger(__name__)
-STOP_WORDS = {"BERHENTI", "STOP", "UNSUBSCRIBE", "BERHENTI LANGGANAN", "/STOP"}
-START_WORDS = {"MULAI", "START", "LANGGANAN", "/START"}
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
@@ -243,22 +241,12 @@ def save_template(*, actor, channel: Channel, name: str, language: str, body: st
 
 # Webhooks ----------------------------------------------------------------------------------------------------
 
-def keyword_of(text: str) -> str:
-    """BERHENTI / MULAI (and STOP / START) as a whole message, whatever the case, spacing or punctuation."""
-    cleaned = unicodedata.normalize("NFKC", text or "").strip().upper()
-    cleaned = " ".join(re.sub(r"[^\w/ ]", " ", cleaned).split())
-    if cleaned.split("@")[0] in STOP_WORDS:
-        return "stop"
-    if cleaned.split("@")[0] in START_WORDS:
-        return "start"
-    return ""
-
-
 def store_inbound(*, channel: Channel, event: InboundEvent) -> bool:
     """The message stored once; False for a provider's retry of one already stored. Group traffic is stored only
     (the inbox takes private messages), so it is born routed. One INSERT … ON CONFLICT DO NOTHING written out here:
     on the webhook's hot path the ORM spent more time composing the statement than the database ran it."""
-    keyword = keyword_of(event.text) if event.private and event.kind in ("text", "interactive", "button") else ""
+    typed = event.private and event.kind in ("text", "interactive", "button")
+    keyword = commands.keyword_of(event.text) if typed else ""
     now = timezone.now()
     values = {
         "channel": channel.pk, "provider_message_id": event.provider_message_id[:200], "sender": event.sender[:254],

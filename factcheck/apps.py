@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class FactcheckConfig(AppConfig):
     name = "factcheck"
     verbose_name = "Cek fakta"
+
+    def ready(self) -> None:
+        from channels.commands import Command, register
+        from factcheck import services
+
+        # No matcher: CEK in any of its spellings, and every message to a tipline channel, are decided there.
+        register(Command("cek", services.take_command, priority=10))

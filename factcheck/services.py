@@ -251,6 +251,11 @@ def _cek_command(message) -> re.Match | None:
     return command
 
 
+def take_command(*, conversation, message, channel, created: bool) -> bool:
+    """The CEK command (and a tipline's every message) in the inbound command table."""
+    return take_inbox_message(message=message, channel=channel)
+
+
 def take_inbox_message(*, message, channel) -> bool:
     """An inbound message that is a hoax report: anything sent to a tipline channel, or "CEK <message>" (CEK alone
     reports the person's previous message, e.g. the chain message they forwarded just before). True when taken.

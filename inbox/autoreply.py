@@ -1,8 +1,6 @@
 """Automatic answers: JADWAL (the election stage now and next), INFO (the office and its portal), and outside office
 hours a note saying when staff will answer. BERHENTI/MULAI are handled by broadcasts.keywords before this."""
 
-import re
-import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,12 +16,6 @@ from inbox.models import Message
 from inbox.workdays import next_working_moment
 
 OUT_OF_HOURS_EVERY = timedelta(hours=12)   # one "we will answer on …" per conversation in this time
-
-
-def command_of(text: str) -> str:
-    cleaned = unicodedata.normalize("NFKC", text or "").strip().upper()
-    cleaned = " ".join(re.sub(r"[^\w ]", " ", cleaned).split())
-    return cleaned if cleaned in ("JADWAL", "INFO") else ""
 
 
 def schedule_text(office) -> str:
@@ -56,17 +48,29 @@ def _send(conversation, channel, recipient: str, text: str) -> None:
                            delivery=delivery, text=text, created_at=timezone.now())
 
 
-def answer(*, conversation, message, channel, created: bool) -> None:
-    office = conversation.office
-    recipient = message.inbound.sender.partition(":")[2]
+def _recipient(message) -> str:
+    return message.inbound.sender.partition(":")[2]
+
+
+def answer_schedule(*, conversation, message, channel, created: bool) -> bool:
+    """JADWAL: the running and next election stages of the sender's office."""
     with override("id"):
-        command = command_of(message.text)
-        if command == "JADWAL":
-            _send(conversation, channel, recipient, schedule_text(office))
-            return
-        if command == "INFO":
-            _send(conversation, channel, recipient, info_text(office))
-            return
+        _send(conversation, channel, _recipient(message), schedule_text(conversation.office))
+    return True
+
+
+def answer_info(*, conversation, message, channel, created: bool) -> bool:
+    """INFO: who this is and where to read more."""
+    with override("id"):
+        _send(conversation, channel, _recipient(message), info_text(conversation.office))
+    return True
+
+
+def out_of_hours(*, conversation, message, channel, created: bool) -> None:
+    """What an ordinary message gets when no command answered it: outside office hours, when staff will reply."""
+    office = conversation.office
+    recipient = _recipient(message)
+    with override("id"):
         if not office.out_of_hours_reply:
             return
         now = timezone.now()

@@ -18,8 +18,8 @@ from accounts.permissions import can
 from audit.services import REDACTED, record
 from broadcasts.audience import usable_channels
 from broadcasts.services import send_direct
+from channels import commands
 from channels.models import Channel, InboundMessage, Template
-from factcheck import services as factcheck
 from inbox import autoreply
 from inbox.models import Conversation, Escalation, Message, SavedReply
 from inbox.workdays import add_working_days
@@ -114,8 +114,9 @@ def route_inbound(*, channel: Channel, inbound: InboundMessage) -> Message:
             _event(conversation, _("Berhenti berlangganan siaran (kata kunci), konfirmasi dikirim otomatis.")
                    if inbound.keyword == "stop" else
                    _("Berlangganan siaran lagi (kata kunci), konfirmasi dikirim otomatis."))
-        elif not conversation.flagged_flood and not factcheck.take_inbox_message(message=message, channel=channel):
-            autoreply.answer(conversation=conversation, message=message, channel=channel, created=created)
+        elif not conversation.flagged_flood and not commands.reply(conversation=conversation, message=message,
+                                                                   channel=channel, created=created):
+            autoreply.out_of_hours(conversation=conversation, message=message, channel=channel, created=created)
     return message
 
 
@@ -129,8 +130,6 @@ def route_pending(*, limit: int = ROUTE_BATCH, yield_ratio: float = 0.0) -> int:
     connected and the message filed into its conversation. A message that fails is retried after ROUTE_RETRY_AFTER, up
     to InboundMessage.MAX_ROUTE_ATTEMPTS, and keeps its error; it is never dropped. `yield_ratio`: after each
     message, pause that many times as long as it took (the worker's burst mode). Returns how many were routed."""
-    from broadcasts import keywords
-
     due = Q(route_failed_at=None) | Q(route_failed_at__lt=timezone.now() - ROUTE_RETRY_AFTER)
     pending = list(InboundMessage.objects.filter(due, routed_at=None,
                                                  route_attempts__lt=InboundMessage.MAX_ROUTE_ATTEMPTS)
@@ -146,10 +145,7 @@ def route_pending(*, limit: int = ROUTE_BATCH, yield_ratio: float = 0.0) -> int:
                 if not taken:   # another worker has it, or had it
                     continue
                 channel = inbound.channel = channels[inbound.channel_id]
-                if inbound.sender_handle:
-                    keywords.connect_handle(channel=channel, message=inbound)
-                if inbound.keyword:
-                    keywords.handle(channel=channel, message=inbound)
+                commands.before_filing(channel=channel, inbound=inbound)
                 route_inbound(channel=channel, inbound=inbound)
                 InboundMessage.objects.filter(pk=inbound.pk).update(routed_at=timezone.now(), route_error="")
             routed += 1
