@@ -51,6 +51,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
+from summary import summary  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 TARGET_PER_SECOND = 1_000
@@ -452,6 +453,11 @@ def main() -> int:
           f"{'MET' if rate >= TARGET_PER_SECOND else 'MISSED'}")
     print(f"  ratio engine / bare loop         {ratio:>8.2f}   target ≥ {TARGET_RATIO}: "
           f"{'MET' if ratio >= TARGET_RATIO else 'MISSED'}")
+    bare_reference = f"bare loop {bare_rate:,.0f}/s"
+    summary(f"deliveries/s sustained, {args.count:,} sends", f"≥ {TARGET_PER_SECOND:,}/s", f"{rate:,.0f}/s",
+            rate >= TARGET_PER_SECOND, bare_reference)
+    summary("deliveries/s ÷ bare loop", f"≥ {TARGET_RATIO} ×", f"{ratio:.2f} ×", ratio >= TARGET_RATIO,
+            bare_reference + (f"; fake alone (wrk) {wrk_rate:,.0f}/s" if wrk_rate is not None else ""))
     print(f"  peak worker RSS (VmHWM)          {', '.join(f'{mb:,.0f} MB' for mb in peak_rss)}")
     print(f"  broadcast status                 {broadcast.status}")
     if problems:

@@ -43,6 +43,7 @@ from bench_broadcast_send import (  # noqa: E402
     start_broadcast,
     wait_until_sent,
 )
+from summary import summary  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 TARGET_RATIO = 0.5
@@ -139,6 +140,9 @@ def main() -> int:
     first_ratio = results[1]["first_rate"] / results[0]["first_rate"]
     print(f"\n  rate with timeouts / without      {ratio:>6.2f}   target ≥ {TARGET_RATIO}: "
           f"{'MET' if ratio >= TARGET_RATIO else 'MISSED'}   (end to end, the retries' timeouts included)")
+    summary(f"send rate with {args.timeouts:.0%} timeouts ÷ without", f"≥ {TARGET_RATIO} ×",
+            f"{ratio:.2f} × ({results[1]['count'] / results[1]['seconds']:.1f}/s)", ratio >= TARGET_RATIO,
+            f"without faults {results[0]['count'] / results[0]['seconds']:.1f}/s")
     print(f"  first attempts only               {first_ratio:>6.2f}   (every recipient's first request, first to last)")
     print("  'flagged' = deliveries marked mungkin ganda; 'got 2+' = recipients with more than one request at the fake"
           " (a timed-out request was served there, so each of them really got the message twice)")

@@ -33,6 +33,7 @@ ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
 from gen_members_csv import generate  # noqa: E402
+from summary import summary  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 OFFICE = "35.77"
@@ -91,11 +92,16 @@ def print_results(title: str, results: list[dict]) -> None:
     for r in results:
         print(f"  {r['label']:<22}{r['wall']:>8.2f}{r['rate']:>10,.0f}{r['rss']:>13.0f}  {r['outcome']} {r['check']}")
     real = [r for r in results if r["label"].startswith("import")]
+    database = title.split(" (")[0]
     for r in real:
         ok_rate = r["rate"] >= TARGET_ROWS_PER_S
         ok_rss = r["rss"] < TARGET_RSS_MB
         print(f"  target {r['label']}: ≥ {TARGET_ROWS_PER_S:,} rows/s → {'MET' if ok_rate else 'MISSED'} "
               f"({r['rate']:,.0f}); peak RSS < {TARGET_RSS_MB} MB → {'MET' if ok_rss else 'MISSED'} ({r['rss']:.0f})")
+        rows = round(r["rate"] * r["wall"])
+        summary(f"{r['label']} rows/s, {database}", f"≥ {TARGET_ROWS_PER_S:,} rows/s",
+                f"{r['rate']:,.0f} rows/s ({rows:,} rows, {r['wall']:.1f} s)", ok_rate)
+        summary(f"{r['label']} peak RSS, {database}", f"< {TARGET_RSS_MB} MB", f"{r['rss']:.0f} MB", ok_rss)
 
 
 def database_counts() -> str:

@@ -41,6 +41,7 @@ from bench_broadcast_send import setup_django as setup_database  # noqa: E402
 from bench_inbox import inbound_body  # noqa: E402
 from bench_portal_load import free_port, gunicorn_command, server_env, stop, wait_ready  # noqa: E402
 from signed_webhooks import post, signature  # noqa: E402
+from summary import summary as summary_line  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 TARGET_RSS_MB = 400
@@ -205,6 +206,8 @@ def measure(fmt: str, path: Path, staff, env: dict, port: int, webhook: str, rat
     accounted = job.valid_rows + job.error_rows + job.duplicate_rows
     print(f"  preview by one worker (manage.py worker), queued → validated: {wall:.1f} s, peak RSS {rss:.0f} MB "
           f"→ target < {TARGET_RSS_MB} MB {'MET' if rss < TARGET_RSS_MB else 'MISSED'}")
+    summary_line(f"worker peak RSS, preview of {job.total_rows:,} bad {fmt.upper()} rows", f"< {TARGET_RSS_MB} MB",
+                 f"{rss:.0f} MB (preview {wall:.0f} s)", rss < TARGET_RSS_MB)
     print(f"  job: {job.status}, {job.total_rows:,} rows = {job.valid_rows:,} valid + {job.error_rows:,} bad + "
           f"{job.duplicate_rows:,} duplicate ({'ok' if accounted == job.total_rows else 'MISMATCH'}); "
           f"bad rows stored: {stored:,}{(' — ' + job.failure_message) if job.failure_message else ''}")

@@ -86,6 +86,7 @@ from bench_portal_load import (  # noqa: E402
 )
 from gen_members_csv import MOBILE_PREFIXES, organizations, person_name  # noqa: E402
 from signed_webhooks import drain, post, signature, wrk, wrk_command  # noqa: E402
+from summary import summary  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 OFFICE = "35.77"
@@ -532,6 +533,10 @@ def measure_pages(setup: dict, requests: int, explain_all: bool) -> list:
     met = sum(percentile(r["times"], 95) < TARGET_PAGE_MS for r in results)
     print(f"\n  {met}/{len(results)} pages meet p95 < {TARGET_PAGE_MS} ms (queries and SQL ms: one request after the "
           f"timed ones, time inside the database driver)")
+    worst = max(results, key=lambda r: percentile(r["times"], 95))
+    summary(f"inbox pages p95, {len(results)} pages", f"p95 < {TARGET_PAGE_MS} ms each",
+            f"{met}/{len(results)} meet; worst {percentile(worst['times'], 95):.1f} ms ({worst['label'].strip()})",
+            met == len(results))
     for r in to_explain:
         explain(connection, r)
     return results
@@ -783,6 +788,11 @@ def figure_webhooks(servers: Servers, setup: dict, args, rng: random.Random, use
               f"conversations flagged as "
               f"flooding so far: {c['flooding']}; direct deliveries queued so far: {c['deliveries']:,} "
               f"({c['sent']:,} sent by the worker).")
+        notes = [f"{r['bad']} non-2xx" if r.get("bad") else "", r.get("socket_errors", ""),
+                 "bodies repeated" if r.get("requests", 0) > r["bodies"] else ""]
+        summary(f"inbound webhooks/s, {r['label'].strip()}", f"≥ {TARGET_RPS:,}/s, no errors",
+                f"{r.get('rps', 0):,.0f}/s ({r['rps'] / health['rps']:.2f} × /healthz)"
+                + "".join(f", {note}" for note in notes if note), ok, f"/healthz {health['rps']:,.0f} req/s")
         if r.get("requests", 0) > r["bodies"]:
             print(f"  note: wrk sent more requests than the {r['bodies']:,} bodies: some were repeats (dedupe path); "
                   f"raise --max-rate")
@@ -921,8 +931,11 @@ def figure_visible(servers: Servers, setup: dict, args, rng: random.Random, used
     for label, series in (("idle (server + worker)", idle),
                           (f"steady load (wrk paced, {steady_load.get('rps', 0):,.0f} webhooks/s)", steady),
                           (f"overload (wrk at full speed, {load.get('rps', 0):,.0f}/s)", loaded)):
+        figure, target = f"accepted → visible p95, {label.split(' (')[0]}", f"p95 < {TARGET_VISIBLE_S:g} s"
+        reference = label[label.find("(") + 1:-1] if "wrk" in label else ""
         if not series:
             print(f"  {label:<48}{0:>7}")
+            summary(figure, target, "no probe", False, reference)
             continue
         accepted = [a * 1000 for a, _, _ in series]
         posted = [p * 1000 for _, p, _ in series]
@@ -930,6 +943,7 @@ def figure_visible(servers: Servers, setup: dict, args, rng: random.Random, used
         print(f"  {label:<48}{len(series):>7}{statistics.median(accepted):>9.1f}{p95:>9.1f}{max(accepted):>9.1f}"
               f"{percentile(posted, 95):>20.1f}{max(n for _, _, n in series):>10}  "
               f"{'MET' if p95 < TARGET_VISIBLE_S * 1000 else 'MISSED'} (p95 < {TARGET_VISIBLE_S:g} s)")
+        summary(figure, target, f"{p95:.0f} ms ({len(series)} probes)", p95 < TARGET_VISIBLE_S * 1000, reference)
     print("  The worker's router thread files messages (it looks every 0.2 s when idle), so a poll or two may come "
           "before the message is there.\n  In a browser the list refreshes itself every 5 s "
           "(hx-trigger=\"every 5s\" in inbox/_list.html): a person sees it up to 5 s later, 2.5 s on average.")

@@ -36,6 +36,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
+from summary import summary  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 TARGET_KB = 200
@@ -152,12 +153,15 @@ def main() -> int:
             shown = path if len(path) <= 50 else path[:47] + "..."
             print(f"  {kind:<22}{shown:<52}{len(body):>9,}{gz:>9,}{(f'{len(encoded):,}' if encoded else '–'):>16}")
         print(f"  {'total':<22}{f'{len(rows)} requests':<52}{total:>9,}{total_gz:>9,}")
+        print()
         for label, size in (("uncompressed", total), ("gzip", total_gz)):
-            print(f"\n  {label:<14}{size / 1024:>8.1f} KB   target < {TARGET_KB} KB   "
-                  f"{'MET' if size < TARGET_KB * 1024 else 'MISSED'}", end="")
+            met = size < TARGET_KB * 1024
+            print(f"  {label:<14}{size / 1024:>8.1f} KB   target < {TARGET_KB} KB   {'MET' if met else 'MISSED'}")
+            summary(f"page weight {args.path}, {label}", f"< {TARGET_KB} KB",
+                    f"{size / 1024:.1f} KB ({len(rows)} requests)", met)
         logging.getLogger("django.request").setLevel(logging.ERROR)  # the expected 404 is not news
         status, body, _ = fetch(client, "/favicon.ico")
-        print(f"\n\n  /favicon.ico (asked for by browsers when no icon is linked): {status}, {len(body):,} bytes, "
+        print(f"\n  /favicon.ico (asked for by browsers when no icon is linked): {status}, {len(body):,} bytes, "
               f"not counted. Images on the page: {sum(1 for r in rows if r[0].startswith(('img', 'source')))}.")
     return 0
 

@@ -45,6 +45,7 @@ ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
 from gen_publications import SEARCH_QUERIES, publication_kind, publication_text  # noqa: E402
+from summary import summary as summary_line  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 TARGET_P95_MS = 50
@@ -189,6 +190,11 @@ def run_pass(label: str, n_publications: int, n_queries: int) -> None:
         p50, p95, worst = percentiles(times)
         verdict = ("MET" if p95 < TARGET_P95_MS else "MISSED") if name.startswith("search") else "(informative)"
         print(f"  {name:<48}{p50:>8.1f}{p95:>8.1f}{worst:>8.1f}  {verdict}")
+        if name.startswith("search"):
+            summary_line(f"portal search p95, {label}, {n_publications:,} publications", f"p95 < {TARGET_P95_MS} ms",
+                         f"{p95:.1f} ms", p95 < TARGET_P95_MS)
+        else:
+            summary_line(f"portal search page p95 (uncached), {label}", "", f"{p95:.1f} ms", None)
     if connection.vendor == "sqlite":
         print(f"  (SQLite {connection.Database.sqlite_version}, FTS5 with Sastrawi stems)")
     else:

@@ -47,6 +47,7 @@ from bench_broadcast_send import (  # noqa: E402
     verify_exactly_once,
     wait_until_sent,
 )
+from summary import summary  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 WINDOW = 1.0
@@ -123,6 +124,8 @@ def main() -> int:
           f"engine spaces slots 1/({limit} × {RATE_MARGIN}) apart = {args.rate * RATE_MARGIN:.1f}/s)")
     print(f"  busiest 1-s window, sliding      {busiest:>8}     (starting {busiest_at:.2f} s after the first request)"
           f"   target ≤ {limit}: {'MET' if busiest <= args.rate else 'MISSED'}")
+    summary(f"busiest 1-s window, {len(requests):,} sends on an {limit}/s channel", f"≤ {limit} requests",
+            f"{busiest} requests (achieved {achieved:.1f}/s)", busiest <= args.rate)
     print(f"  busiest whole second, aligned    {max(aligned.values(), default=0):>8}")
     print(f"  windows over {limit:<20}{len(over):>8}"
           + (f"     first: {', '.join(f'{n} from {t:.2f} s' for t, n in over[:5])}" if over else ""))

@@ -63,6 +63,7 @@ from bench_portal_load import (  # noqa: E402
     wait_ready,
 )
 from signed_webhooks import drain, post, signature, wrk  # noqa: E402
+from summary import summary  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
 FIXTURES = ROOT / "channels" / "tests" / "fixtures" / "whatsapp" / "webhooks"
@@ -231,6 +232,9 @@ def main() -> int:
     accepted = hooks.get("rps", 0) * (1 - hooks.get("bad", 0) / requests) if requests else 0.0
     print(f"\n  webhooks accepted (200) per s    {accepted:>8,.0f}   ratio to /healthz {accepted / health['rps']:.2f} "
           f"(no target set)")
+    summary(f"status webhooks accepted/s, {len(rows):,} deliveries", "",
+            f"{accepted:,.0f}/s ({accepted / health['rps']:.2f} × /healthz)", None,
+            f"/healthz {health['rps']:,.0f} req/s")
     print(f"  deliveries after the runs        {', '.join(f'{n:,} {s}' for s, n in sorted(moved.items()))}")
     if drained > 1:
         print(f"  after the run gunicorn took {drained:.0f} s more to answer the requests wrk had left queued")
