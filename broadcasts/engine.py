@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from broadcasts import rendering
 from broadcasts.models import PRIORITY_URGENT, Broadcast, Delivery, PendingStatus
-from channels import aio
-from channels.models import Channel, InboundMessage
+from channels import aio, window
+from channels.models import Channel
 from channels.providers.base import (
     ACCEPTED,
     BAD_ADDRESS,
@@ -118,14 +118,7 @@ def backoff_seconds(attempts: int, retry_after: float | None) -> float:
 
 
 def _in_window(channel: Channel, deliveries: list[Delivery]) -> set[str]:
-    window = channel.provider.session_window
-    if window is None:
-        return set()
-    kind = channel.provider.address_kinds[0]
-    senders = {f"{kind}:{d.recipient}" for d in deliveries}
-    recent = InboundMessage.objects.filter(channel=channel, sender__in=senders,
-                                           sent_at__gte=timezone.now() - window).values_list("sender", flat=True)
-    return {sender.split(":", 1)[1] for sender in recent}
+    return window.open_for(channel, {d.recipient for d in deliveries})
 
 
 def _no_longer_allowed(deliveries: list[Delivery]) -> set[int]:

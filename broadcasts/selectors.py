@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet
 
 from broadcasts.models import Broadcast, Delivery
 from channels.models import Channel, Template
-from channels.selectors import senders_in_window
+from channels.window import senders_in_window
 from offices.selectors import office_and_descendants
 
 S = Delivery.Status

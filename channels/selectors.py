@@ -5,9 +5,8 @@ import threading
 import time
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from channels.models import Channel, InboundMessage
+from channels.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +39,3 @@ def channel_for_webhook(channel_uuid) -> Channel:
 def forget_channel(channel: Channel) -> None:
     _channels.pop(str(channel.uuid), None)
 
-
-def senders_in_window(channel: Channel) -> set[str]:
-    """Addresses (without their kind) that wrote to this channel inside its customer-service window: free text may
-    reach them; everyone else needs an approved template. Empty for a channel without such a window."""
-    window = channel.provider.session_window
-    if window is None:
-        return set()
-    recent = InboundMessage.objects.filter(channel=channel, sent_at__gte=timezone.now() - window).values_list(
-        "sender", flat=True).distinct()
-    return {sender.split(":", 1)[1] for sender in recent}

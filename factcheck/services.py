@@ -25,6 +25,7 @@ from django.utils.translation import override
 
 from accounts.permissions import can
 from audit.services import record
+from channels import window
 from factcheck import selectors
 from factcheck.models import (
     Claim,
@@ -1007,11 +1008,11 @@ def _send_notice(report: Report, clarification: Clarification, kind: str):
         channel = usable_channels(report.office).get(kind_)
         if channel is None:
             return None, _("Satker tidak punya kanal aktif untuk alamat ini.")
-        template = None
-        if channel.provider.session_window is not None:
-            template = config.notice_template
-            if template is None or template.channel_id != channel.pk:
-                return None, _("Pelapor belum pernah menulis ke nomor ini dan belum ada templat pemberitahuan.")
+        choice = window.free_text_or_template(channel=channel, window_open=value in window.open_for(channel, {value}),
+                                              template=config.notice_template)
+        if choice.refused:
+            return None, _("Pelapor belum menulis ke nomor ini dalam 24 jam dan belum ada templat pemberitahuan.")
+        template = choice.template
         delivery = send_direct(channel=channel, recipient=value, text=text, template=template,
                                template_parameters=parameters if template else (),
                                audit_action="factcheck.reporter_notified")

@@ -18,7 +18,7 @@ from accounts.permissions import can
 from audit.services import REDACTED, record
 from broadcasts.audience import usable_channels
 from broadcasts.services import send_direct
-from channels import commands
+from channels import commands, window
 from channels.models import Channel, InboundMessage, Template
 from inbox import autoreply
 from inbox.models import Conversation, Escalation, Message, SavedReply
@@ -244,15 +244,12 @@ def reply_route(conversation: Conversation) -> tuple[Channel | None, str]:
 
 
 def window_open(conversation: Conversation, channel: Channel | None) -> bool:
-    """Free text is allowed (WhatsApp: the person wrote within 24 hours; other channels: always)."""
+    """Free text is allowed in this conversation (channels.window decides: WhatsApp 24 hours, others always)."""
     if channel is None:
         return False
-    window = channel.provider.session_window
-    if window is None:
-        return True
     last = conversation.messages.filter(direction=Message.Direction.INBOUND, channel=channel).order_by(
         "-created_at").values_list("created_at", flat=True).first()
-    return last is not None and last >= timezone.now() - window
+    return window.open_since(channel, last)
 
 
 def expand_saved_reply(office, text: str) -> str:
@@ -312,12 +309,11 @@ def send_automatic(*, conversation: Conversation, text: str, audit_action: str, 
     channel, recipient = reply_route(conversation)
     if channel is None:
         return None, _("Orang ini belum pernah menulis lewat kanal yang dapat dibalas.")
-    use_template = None
-    if not window_open(conversation, channel):
-        if template is None or template.channel_id != channel.pk or template.status != Template.Status.APPROVED:
-            return None, _("Jendela 24 jam WhatsApp sudah tertutup dan belum ada templat pemberitahuan yang "
-                           "disetujui untuk kanal ini.")
-        use_template = template
+    choice = window.free_text_or_template(channel=channel, window_open=window_open(conversation, channel),
+                                          template=template)
+    if choice.refused:
+        return None, choice.refused
+    use_template = choice.template
     with transaction.atomic():
         delivery = send_direct(channel=channel, recipient=recipient, text="" if use_template else text,
                                member=conversation.member, audit_action=audit_action, template=use_template,
