@@ -12,3 +12,9 @@ class BroadcastsConfig(AppConfig):
         register(Command("telegram-handle", keywords.connect_handle, before_filing=True, priority=10))
         register(Command("stop", keywords.handle, words(keywords.STOP_WORDS), before_filing=True, priority=20))
         register(Command("start", keywords.handle, words(keywords.START_WORDS), before_filing=True, priority=20))
+
+        from broadcasts import selectors, services
+        from members import personal_data
+
+        personal_data.register(personal_data.Holder("deliveries", selectors.personal_deliveries,
+                                                    services.erase_member_traffic))

@@ -89,3 +89,11 @@ def reach_summary(broadcast: Broadcast, audience, channels: dict[int, Channel]) 
                                   if r.channel_id == channel_id and r.recipient not in inside)
     return {"reach_total": len(audience.recipients), "reach_members": members,
             "reach_chats": len(audience.recipients) - members, "outside_window_without_template": needs_template}
+
+
+def personal_deliveries(member) -> list[dict]:
+    """What was sent to the person (their personal-data export)."""
+    deliveries = Delivery.objects.filter(member=member).select_related("broadcast", "channel").order_by("id")
+    return [{"broadcast": d.broadcast.title if d.broadcast_id else None, "text": d.text or None,
+             "channel": d.channel.name, "to": d.recipient, "status": d.status,
+             "sent_at": d.sent_at.isoformat() if d.sent_at else None} for d in deliveries]

@@ -11,3 +11,9 @@ class FactcheckConfig(AppConfig):
 
         # No matcher: CEK in any of its spellings, and every message to a tipline channel, are decided there.
         register(Command("cek", services.take_command, priority=10))
+
+        from factcheck import selectors
+        from members import personal_data
+
+        personal_data.register(personal_data.Holder("hoax_reports", selectors.personal_reports,
+                                                    services.erase_member_reports))

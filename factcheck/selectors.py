@@ -213,3 +213,12 @@ def published(office: Office) -> QuerySet[Clarification]:
     so a link sent to a reporter never breaks)."""
     return Clarification.objects.filter(office=office, status__in=[
         Clarification.Status.PUBLISHED, Clarification.Status.WITHDRAWN]).filter(~Q(published_at=None))
+
+
+def personal_reports(member) -> list[dict]:
+    """The person's hoax reports, also those sent from the portal with one of their addresses (their export)."""
+    addresses = [f"{a.kind}:{a.value}" for a in member.addresses.all()]
+    reports = Report.objects.filter(Q(reporter=member) | Q(reporter__isnull=True, notify_address__in=addresses))
+    return [{"tracking_number": r.tracking_number, "source": r.source, "status": r.status, "text": r.text,
+             "url": r.url, "screenshot": bool(r.media), "at": r.created_at.isoformat()}
+            for r in reports.order_by("created_at", "id")]

@@ -11,3 +11,9 @@ class InboxConfig(AppConfig):
 
         register(Command("jadwal", autoreply.answer_schedule, words({"JADWAL"}), priority=50))
         register(Command("info", autoreply.answer_info, words({"INFO"}), priority=50))
+
+        from inbox import selectors, services
+        from members import personal_data
+
+        personal_data.register(personal_data.Holder("messages", selectors.personal_messages,
+                                                    services.erase_member_messages))

@@ -1,6 +1,6 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from inbox.models import Conversation, Escalation
+from inbox.models import Conversation, Escalation, Message
 from members.models import Address, Member
 
 FOLDERS = ("unassigned", "mine", "escalated", "waiting", "closed")
@@ -49,3 +49,11 @@ def search(conversations: QuerySet[Conversation], q: str) -> QuerySet[Conversati
 
 def unanswered_counts(conversations) -> dict:
     return dict(conversations.values_list("status").annotate(n=Count("pk")))
+
+
+def personal_messages(member) -> list[dict]:
+    """What the person wrote and was answered, without staff notes (their personal-data export)."""
+    messages = Message.objects.filter(conversation__member=member).exclude(direction="note").select_related(
+        "conversation").order_by("created_at", "id")
+    return [{"conversation": m.conversation.tracking_number, "direction": m.direction, "kind": m.kind,
+             "text": m.text, "at": m.created_at.isoformat()} for m in messages]

@@ -2,6 +2,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.query import ModelIterable
 
 from lib.contacts import AddressError, normalize_address
+from members import personal_data
 from members.models import Address, Consent, Group, ImportJob, Member, Organization
 from offices.selectors import office_and_descendants
 
@@ -155,7 +156,7 @@ def member_personal_data(member: Member) -> dict:
         ],
         "groups": [g.name for g in member.manual_groups.all()],
         "preferred_channel": member.preferred_channel,
-        **_traffic(member),
+        **personal_data.export(member),
     }
 
 
@@ -172,35 +173,4 @@ def _consent(consent) -> dict:
                         if recorded_by else None),
         "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
         "withdrawal_note": consent.withdrawal_note,
-    }
-
-
-def _traffic(member: Member) -> dict:
-    """What was sent to the person and what they wrote: part of their data too."""
-    from broadcasts.models import Delivery
-    from factcheck.models import Report
-    from inbox.models import Message
-
-    deliveries = Delivery.objects.filter(member=member).select_related("broadcast", "channel").order_by("id")
-    messages = Message.objects.filter(conversation__member=member).exclude(direction="note").select_related(
-        "conversation").order_by("created_at", "id")
-    return {
-        "deliveries": [
-            {"broadcast": d.broadcast.title if d.broadcast_id else None, "text": d.text or None,
-             "channel": d.channel.name, "to": d.recipient, "status": d.status,
-             "sent_at": d.sent_at.isoformat() if d.sent_at else None}
-            for d in deliveries
-        ],
-        "messages": [
-            {"conversation": m.conversation.tracking_number, "direction": m.direction, "kind": m.kind,
-             "text": m.text, "at": m.created_at.isoformat()}
-            for m in messages
-        ],
-        "hoax_reports": [
-            {"tracking_number": r.tracking_number, "source": r.source, "status": r.status, "text": r.text,
-             "url": r.url, "screenshot": bool(r.media), "at": r.created_at.isoformat()}
-            for r in Report.objects.filter(
-                Q(reporter=member) | Q(reporter__isnull=True, notify_address__in=[
-                    f"{a.kind}:{a.value}" for a in member.addresses.all()])).order_by("created_at", "id")
-        ],
     }

@@ -17,6 +17,7 @@ from audit.services import REDACTED, record, redact_target_history
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.params import parse_id
 from lib.tabular import TabularError, detect_format, estimate_data_rows, inspect
+from members import personal_data
 from members.importing import guess_mapping, import_limits, validate_mapping
 from members.models import (
     Address,
@@ -437,13 +438,7 @@ def _erase(*, actor, member: Member, reason: str) -> Member:
         message=REDACTED)
     if member.import_job_id:
         _purge_import_file(member.import_job)
-    from broadcasts.services import erase_member_traffic
-    from factcheck.services import erase_member_reports
-    from inbox.services import erase_member_messages
-
-    erase_member_traffic(member)
-    erase_member_messages(member)
-    erase_member_reports(member)
+    personal_data.erase(member)
     member.addresses.all().delete()
     member.tags.clear()
     member.manual_groups.clear()

@@ -235,3 +235,18 @@ def test_the_personal_data_export_holds_every_field_of_every_consent(madiun, ope
         assert row["method_label"] == str(consent.get_method_display())
     withdrawn = next(c for c in exported if c["purpose"] == Purpose.EVENTS)
     assert withdrawn["withdrawal_note"] == "Permintaan lisan di kantor, 3 Juni" and withdrawn["withdrawn_at"]
+
+
+def test_every_app_that_holds_personal_data_is_registered_and_members_imports_none_of_them():
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from members import personal_data
+
+    assert [h.key for h in personal_data.holders()] == ["deliveries", "messages", "hoax_reports"]
+    for module in ("services.py", "selectors.py"):
+        tree = ast.parse(Path(settings.BASE_DIR, "members", module).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not {m for m in imported if m and m.split(".")[0] in {"broadcasts", "inbox", "factcheck"}}, imported
