@@ -18,6 +18,7 @@ from accounts.permissions import can, can_edit_office
 from accounts.services import token_for_api_key
 from api.pagination import BoundedPageNumberPagination
 from audit.services import record
+from bakohumas.locking import ConflictError
 from lib.text import clean_deep, clean_text
 from members import selectors, services
 from members.models import Category, Consent, Member, Organization
@@ -80,8 +81,8 @@ def _schema_message(error: dict) -> str:
     return error.get("msg", "Tidak valid.")
 
 
-@api.exception_handler(services.ConflictError)
-def on_conflict(request, exc: services.ConflictError):
+@api.exception_handler(ConflictError)
+def on_conflict(request, exc: ConflictError):
     return api.create_response(request, {"detail": str(exc), "current_version": exc.current.version}, status=409)
 
 

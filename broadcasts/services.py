@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.permissions import can
 from audit.services import REDACTED, record, redact_target_history
+from bakohumas.locking import ConflictError
 from broadcasts import engine, rendering
 from broadcasts.audience import compute_audience
 from broadcasts.models import (
@@ -30,7 +31,6 @@ from broadcasts.models import (
 from channels.models import Channel, InboundMessage, Template
 from content.models import Publication
 from members.models import Category, Group
-from members.services import ConflictError
 
 logger = logging.getLogger(__name__)
 Status = Broadcast.Status

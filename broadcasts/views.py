@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import staff_required
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
+from bakohumas.locking import ConflictError
 from broadcasts import rendering, selectors, services
 from broadcasts.audience import REASONS, compute_audience
 from broadcasts.explain import explain_delivery
@@ -26,7 +27,6 @@ from content.models import Publication
 from lib.params import parse_id
 from members import services as member_services
 from members.models import Address, Purpose
-from members.services import ConflictError
 from offices.quiet import in_quiet_hours
 
 Status = Broadcast.Status

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from bakohumas.locking import ConflictError
 from channels import commands
 from channels.crypto import Unreadable
 from channels.http import custom_endpoints_allowed
@@ -18,7 +19,6 @@ from channels.providers import REGISTRY
 from channels.providers.base import AccountError, OutgoingMessage, SendResult, StatusUpdate, TemplateMessage
 from channels.providers.base import InboundMessage as InboundEvent
 from channels.selectors import forget_channel
-from members.services import ConflictError
 
 logger = logging.getLogger(__name__)
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import staff_required
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
+from bakohumas.locking import ConflictError
 from broadcasts.explain import explain_result
 from channels import services
 from channels.forms import ChannelForm, SendingSettingsForm, TemplateForm, TestForm
 from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
-from members.services import ConflictError
 
 
 def _own(request, pk) -> Channel:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.permissions import can
 from audit.services import record
+from bakohumas.locking import bump_version
 from content import uploads
 from content.models import Attachment, Publication, PublicationChange, Revision
 from content.rendering import render_markdown
 from content.selectors import last_editor_id, pending_change, stages_available_to
 from lib.contacts import clean_plain_text
-from members.services import ConflictError as RegistryConflictError
 
 Status = Publication.Status
 ChangeStatus = PublicationChange.Status
@@ -38,10 +38,6 @@ MAX_TAGS = 20
 MAX_ATTACHMENTS = 30
 # A schedule typed a few seconds before pressing the button is not "in the past".
 SCHEDULE_GRACE = timedelta(minutes=1)
-
-
-class ConflictError(RegistryConflictError):
-    """Someone else saved the publication after this editor opened it (same message and API 409 as the registry)."""
 
 
 def _public_side_changed(publication_pk: int) -> None:
@@ -55,15 +51,7 @@ def _bump_version(publication: Publication, expected_version: int | None, *, pub
     """`public=False` when only staff-side state changes (a pending change): the portal needs no refresh."""
     if public:
         _public_side_changed(publication.pk)
-    query = Publication.objects.filter(pk=publication.pk)
-    if expected_version is not None:
-        query = query.filter(version=expected_version)
-    if query.update(version=F("version") + 1) == 0:
-        raise ConflictError(Publication.objects.get(pk=publication.pk))
-    if expected_version is not None:
-        publication.version = expected_version + 1
-    else:
-        publication.version = Publication.objects.values_list("version", flat=True).get(pk=publication.pk)
+    bump_version(publication, expected_version)
 
 
 # Rules ---------------------------------------------------------------------------------------------------------

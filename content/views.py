@@ -19,6 +19,7 @@ from accounts.decorators import staff_required
 from accounts.permissions import can
 from audit.models import AuditEntry
 from bakohumas.forms import add_service_errors
+from bakohumas.locking import ConflictError
 from content import downloads, selectors, services
 from content.conf import upload_max_bytes, upload_max_mb
 from content.diffing import revision_diff
@@ -131,7 +132,7 @@ def publication_edit(request, pk):
         try:
             services.update_publication(actor=request.user, publication=publication,
                                         expected_version=form.cleaned_data["version"], **form.service_kwargs())
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             conflict = exc.current
             form.add_error(None, str(exc))
         except ValidationError as exc:
@@ -211,7 +212,7 @@ def _workflow(request, pk, run, success: str):
     publication = _writable(request, _visible(request, pk))
     try:
         run(publication)
-    except services.ConflictError as exc:
+    except ConflictError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
@@ -243,7 +244,7 @@ def publication_publish(request, pk):
     try:
         services.approve_and_publish(actor=request.user, publication=publication,
                                      expected_version=_version(request))
-    except services.ConflictError as exc:
+    except ConflictError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
@@ -294,7 +295,7 @@ def publication_delete(request, pk):
     publication = _writable(request, _visible(request, pk))
     try:
         services.delete_draft(actor=request.user, publication=publication, expected_version=_version(request))
-    except services.ConflictError as exc:
+    except ConflictError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
@@ -350,7 +351,7 @@ def revision_restore(request, pk, number):
     try:
         services.restore_revision(actor=request.user, publication=publication, revision=revision,
                                   expected_version=_version(request))
-    except services.ConflictError as exc:
+    except ConflictError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))

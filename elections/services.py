@@ -9,10 +9,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from bakohumas.locking import bump_version
 from elections.dates import parse_date
 from elections.models import Election, Stage
 from lib.contacts import clean_plain_text
@@ -28,28 +29,6 @@ TEXT_LIMIT = 2000
 STAGE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 ELECTION_CODE = re.compile(r"[a-z0-9][a-z0-9-]*")
 NOT_FIRM_MARKERS = ("TIDAK PASTI", "BERSYARAT")
-
-
-class ConflictError(Exception):
-    """Someone else saved the record after this editor opened it."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(
-            _("Data ini sudah diubah oleh pengguna lain sejak Anda membukanya. "
-              "Perubahan Anda belum disimpan; muat ulang untuk melihat versi terbaru.")
-        )
-
-
-def _bump_version(instance, expected_version: int | None) -> None:
-    """Optimistic lock: the update only happens if nobody saved since `expected_version` was read."""
-    model = type(instance)
-    query = model.objects.filter(pk=instance.pk)
-    if expected_version is not None:
-        query = query.filter(version=expected_version)
-    if query.update(version=F("version") + 1) == 0:
-        raise ConflictError(model.objects.get(pk=instance.pk))
-    instance.version = (expected_version or instance.version) + 1
 
 
 def _portal_changed() -> None:
@@ -122,7 +101,7 @@ def update_election(*, actor, election: Election, expected_version: int | None, 
     """The code stays: it is part of every calendar event's UID, so subscribers would see duplicates."""
     name, description = _validate_election(name=name, kind=kind, description=description)
     before = election_snapshot(election)
-    _bump_version(election, expected_version)
+    bump_version(election, expected_version)
     election.name, election.kind, election.description = name, kind, description
     election.is_conditional = is_conditional
     election.save(update_fields=["name", "kind", "description", "is_conditional"])
@@ -218,7 +197,7 @@ def update_stage(*, actor, stage: Stage, expected_version: int | None, code: str
     code, name, source, notes = _validate_stage(election, code=code, name=name, starts_on=starts_on,
                                                 ends_on=ends_on, source=source, notes=notes, exclude_pk=stage.pk)
     before = stage_snapshot(stage)
-    _bump_version(stage, expected_version)
+    bump_version(stage, expected_version)
     stage.code, stage.name, stage.starts_on, stage.ends_on = code, name, starts_on, ends_on
     stage.is_firm, stage.source, stage.notes = is_firm, source, notes
     _save_stage(stage)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import staff_required
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
+from bakohumas.locking import ConflictError
 from elections import selectors, services
 from elections.calendar import stages_ics
 from elections.forms import ElectionForm, StageForm, StageImportForm
@@ -109,7 +110,7 @@ def election_edit(request, pk):
             services.update_election(
                 actor=request.user, election=election, expected_version=data["version"], name=data["name"],
                 kind=data["kind"], description=data["description"], is_conditional=data["is_conditional"])
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -163,7 +164,7 @@ def stage_edit(request, pk):
         try:
             services.update_stage(actor=request.user, stage=stage, expected_version=form.cleaned_data["version"],
                                   **_stage_values(form))
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             add_service_errors(form, exc)

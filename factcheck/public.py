@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 from django.views.decorators.http import require_http_methods, require_safe
 
+from bakohumas import spamguard
 from bakohumas.forms import add_service_errors
+from bakohumas.spamguard import SpamSuspected
 from content.rendering import render_markdown
 from factcheck import selectors, services
 from factcheck.models import Clarification, Report, Verdict
-from inbox.public import SpamSuspected, _check_token, body_limited, form_token
+from inbox.public import body_limited
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.http import client_ip
 from offices.models import Office
@@ -33,6 +35,7 @@ from portal.views import office_from_slug, render_office_page
 PAGE_SIZE = 20
 MAX_QUERY_WORDS = 8
 REPORTS_PER_IP_PER_HOUR = 10
+REPORT_FORM_SALT = "factcheck.report-form"
 LOOKUPS_PER_IP_PER_HOUR = 60
 HOUR = timezone.timedelta(hours=1)
 UNKNOWN_AUTHOR = "Pesan berantai"
@@ -189,11 +192,13 @@ class PublicReportForm(forms.Form):
         return data
 
 
+def _fresh_token() -> dict:
+    return {"started": spamguard.form_token(REPORT_FORM_SALT)}
+
+
 def _guard(request, office: Office, data: dict) -> None:
     """The inbox contact form's protection: honeypot, signed fill-time token, then a per-IP limit."""
-    if data.get("website"):
-        raise SpamSuspected
-    _check_token(data.get("started", ""))
+    spamguard.check(data, salt=REPORT_FORM_SALT)
     if throttle_exceeded(scope=f"lapor-hoaks:{office.pk}", key=_ip(request), limit=REPORTS_PER_IP_PER_HOUR,
                          window=HOUR):
         raise ValidationError(_("Terlalu banyak laporan dari jaringan ini. Coba lagi dalam satu jam."))
@@ -209,7 +214,7 @@ def _report_too_large(request, declared: int, office_slug: str) -> HttpResponse:
     message = _("Kiriman terlalu besar (%(size)s MB). Tangkapan layar paling besar 10 MB: pilih gambar yang lebih "
                 "kecil lalu kirim lagi. Tombol Kembali di peramban biasanya memulihkan isian Anda.") % {
         "size": max(1, round(declared / (1024 * 1024)))}
-    return _report_page(request, office, PublicReportForm(initial={"started": form_token()}), reselect=False,
+    return _report_page(request, office, PublicReportForm(initial=_fresh_token()), reselect=False,
                         too_large=message, status=413)
 
 
@@ -217,7 +222,7 @@ def _report_too_large(request, declared: int, office_slug: str) -> HttpResponse:
 @body_limited(REPORT_FORM_MAX_BODY, _report_too_large)
 def report_form(request, office_slug: str) -> HttpResponse:
     office = office_from_slug(office_slug)
-    form = PublicReportForm(request.POST or None, request.FILES or None, initial={"started": form_token()})
+    form = PublicReportForm(request.POST or None, request.FILES or None, initial=_fresh_token())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

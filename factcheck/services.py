@@ -9,7 +9,6 @@ the verifiers see the suggestions with their scores and reasons.
 import hashlib
 import logging
 import re
-import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from django.utils.translation import override
 
 from accounts.permissions import can
 from audit.services import record
+from bakohumas.locking import ConflictError
 from channels import window
 from factcheck import selectors
 from factcheck.models import (
@@ -40,12 +40,11 @@ from factcheck.models import (
     Verdict,
 )
 from lib.claimtext import terms
-from members.services import ConflictError
+from lib.tracking import tracking_number
 
 logger = logging.getLogger(__name__)
 MAX_TEXT = 4096
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
-TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 OPEN = [Claim.Status.NEW, Claim.Status.VERIFYING]
 # A report joins an open claim from this score up (or the office's suggestion threshold, if higher): sharing a
 # couple of words ("KPU", "suara") with a claim is not the same claim.
@@ -53,8 +52,7 @@ CLAIM_JOIN_PERCENT = 35
 
 
 def new_tracking_number() -> str:
-    code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
-    return f"CEK-{code[:4]}-{code[4:]}"
+    return tracking_number("CEK")
 
 
 def fingerprint(text: str, url: str = "") -> str:

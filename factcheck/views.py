@@ -13,6 +13,7 @@ from accounts.decorators import staff_required
 from accounts.models import User
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
+from bakohumas.locking import ConflictError
 from factcheck import selectors, services
 from factcheck.forms import (
     ClaimForm,
@@ -27,7 +28,6 @@ from factcheck.forms import (
 from factcheck.models import Claim, Clarification, Notice, Report
 from inbox import selectors as inbox_selectors
 from inbox.models import Message
-from members.services import ConflictError
 from offices.selectors import visible_office_ids
 
 STATUS_FILTERS = {"open": [Claim.Status.NEW, Claim.Status.VERIFYING], "new": [Claim.Status.NEW],

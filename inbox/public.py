@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from audit.services import record
+from bakohumas import spamguard
 from inbox.models import Conversation, Message
 from inbox.services import new_tracking_number
 from lib.contacts import AddressError, clean_plain_text, normalize_address
@@ -20,9 +20,7 @@ from members.models import Member
 from offices.selectors import office_and_descendants
 from ops.services import throttle_exceeded
 
-STARTED_SALT = "inbox.contact-form"
-MIN_FILL_SECONDS = 3
-MAX_FORM_AGE_SECONDS = 2 * 3600
+CONTACT_FORM_SALT = "inbox.contact-form"
 MESSAGES_PER_IP_PER_HOUR = 10
 LOOKUPS_PER_IP_PER_HOUR = 60
 
@@ -54,28 +52,13 @@ def body_limited(max_bytes: int, refuse):
     return decorate
 
 
-class SpamSuspected(Exception):
-    """Answered like a success, so that bots learn nothing."""
-
-
 def form_token() -> str:
-    return signing.dumps(timezone.now().timestamp(), salt=STARTED_SALT)
-
-
-def _check_token(token: str) -> None:
-    try:
-        started = float(signing.loads(token or "", salt=STARTED_SALT, max_age=MAX_FORM_AGE_SECONDS))
-    except (signing.BadSignature, TypeError, ValueError) as exc:
-        raise SpamSuspected from exc
-    if timezone.now().timestamp() - started < MIN_FILL_SECONDS:
-        raise SpamSuspected
+    return spamguard.form_token(CONTACT_FORM_SALT)
 
 
 def submit_contact_form(*, office, data: dict, ip_address: str | None) -> Conversation:
     """A question from the portal: a conversation like any other, answered by e-mail or WhatsApp."""
-    if data.get("website"):
-        raise SpamSuspected
-    _check_token(data.get("started", ""))
+    spamguard.check(data, salt=CONTACT_FORM_SALT)
     if throttle_exceeded(scope=f"contact-form:{office.pk}", key=ip_address or "unknown",
                          limit=MESSAGES_PER_IP_PER_HOUR, window=timezone.timedelta(hours=1)):
         raise ValidationError(_("Terlalu banyak pesan dari jaringan ini. Coba lagi dalam satu jam."))

@@ -1,7 +1,6 @@
 """Every write to the inbox. Keyword-only, validated, transactional, audited."""
 
 import logging
-import secrets
 import time
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from django.utils.translation import override
 from accounts.models import User
 from accounts.permissions import can
 from audit.services import REDACTED, record
+from bakohumas.locking import ConflictError
 from broadcasts.audience import usable_channels
 from broadcasts.services import send_direct
 from channels import commands, window
@@ -23,18 +23,16 @@ from channels.models import Channel, InboundMessage, Template
 from inbox import autoreply
 from inbox.models import Conversation, Escalation, Message, SavedReply
 from inbox.workdays import add_working_days
+from lib.tracking import tracking_number
 from members.models import Address, Member
-from members.services import ConflictError
 
 logger = logging.getLogger(__name__)
 Status = Conversation.Status
-TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read aloud over the phone
 MAX_TEXT = 4096
 
 
 def new_tracking_number() -> str:
-    code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
-    return f"BKH-{code[:4]}-{code[4:]}"
+    return tracking_number("BKH")
 
 
 def _contact_for(channel: Channel, inbound: InboundMessage) -> int:

@@ -19,12 +19,13 @@ from accounts.models import User
 from accounts.permissions import can
 from accounts.services import set_on_duty
 from bakohumas.forms import add_service_errors
+from bakohumas.locking import ConflictError
+from bakohumas.spamguard import SpamSuspected
 from inbox import public, selectors, services
 from inbox.forms import ContactForm, EscalateForm, NoteForm, ReplyForm, SavedReplyForm
 from inbox.models import Conversation, Message, SavedReply
 from lib.http import client_ip
 from members.models import Member
-from members.services import ConflictError
 from portal.views import office_from_slug
 from portal.views import render_office_page as portal_page
 
@@ -311,7 +312,7 @@ def contact_form(request, office_slug):
             conversation = public.submit_contact_form(
                 office=office, data=form.cleaned_data,
                 ip_address=client_ip(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT))
-        except public.SpamSuspected:
+        except SpamSuspected:
             return portal_page(request, office, "inbox/public_contact_done.html", {"conversation": None},
                                title=_("Pesan terkirim"))
         except ValidationError as exc:

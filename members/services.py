@@ -1,6 +1,5 @@
 """Every write to the registry. Keyword-only, validated, transactional, audited."""
 
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -14,8 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can
 from audit.models import AuditEntry
 from audit.services import REDACTED, record, redact_target_history
+from bakohumas import spamguard
+from bakohumas.locking import bump_version
 from lib.contacts import AddressError, clean_plain_text, normalize_address
-from lib.params import parse_id
 from lib.tabular import TabularError, detect_format, estimate_data_rows, inspect
 from members import personal_data
 from members.importing import guess_mapping, import_limits, validate_mapping
@@ -34,17 +34,6 @@ from members.models import (
 from ops.services import throttle_exceeded
 
 
-class ConflictError(Exception):
-    """Someone else saved the record after this editor opened it."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(
-            _("Data ini sudah diubah oleh pengguna lain sejak Anda membukanya. "
-              "Perubahan Anda belum disimpan; muat ulang untuk melihat versi terbaru.")
-        )
-
-
 @dataclass
 class AddressInput:
     kind: str
@@ -58,17 +47,6 @@ class ConsentInput:
     purposes: list[str] = field(default_factory=list)
     method: str = Consent.Method.FORM
     evidence: str = ""
-
-
-def _bump_version(instance, expected_version: int | None) -> None:
-    """Optimistic lock: the update only happens if nobody saved since `expected_version` was read."""
-    model = type(instance)
-    query = model.objects.filter(pk=instance.pk)
-    if expected_version is not None:
-        query = query.filter(version=expected_version)
-    if query.update(version=F("version") + 1) == 0:
-        raise ConflictError(model.objects.get(pk=instance.pk))
-    instance.version = (expected_version or instance.version) + 1
 
 
 # Organisations ---------------------------------------------------------------------------------------------
@@ -135,7 +113,7 @@ def update_organization(*, actor, organization: Organization, expected_version: 
                                             exclude_pk=organization.pk)
     _validate_organization_details(values)
     before = _organization_snapshot(organization)
-    _bump_version(organization, expected_version)
+    bump_version(organization, expected_version)
     for key, value in values.items():
         setattr(organization, key, value.strip() if isinstance(value, str) and key != "notes" else value)
     organization.save()
@@ -283,7 +261,7 @@ def update_member(*, actor, member: Member, expected_version: int | None, full_n
     full_name, position = _validate_member_fields(member.office, full_name, position, organization)
     normalized = normalize_addresses(member.office, addresses, member=member)
     before = member_snapshot(member)
-    _bump_version(member, expected_version)
+    bump_version(member, expected_version)
 
     member.full_name, member.position, member.organization = full_name, position, organization
     member.status, member.notes = status, notes
@@ -318,7 +296,7 @@ def set_member_status(*, actor, member: Member, status: str) -> Member:
     if member.status == Member.Status.ERASED:
         raise ValidationError(_("Data anggota ini sudah dihapus atas permintaan pemiliknya."))
     before = {"status": member.status}
-    _bump_version(member, None)
+    bump_version(member, None)
     member.status = status
     member.save(update_fields=["status", "updated_at"])
     record(actor=actor, office=member.office, action="member.status_changed", target=member, before=before,
@@ -337,7 +315,7 @@ def approve_registration(*, actor, member: Member, organization: Organization | 
             organization = create_organization(
                 actor=actor, office=member.office, name=member.submitted_organization,
                 category=member.submitted_category or Category.OTHER)
-    _bump_version(member, None)
+    bump_version(member, None)
     member.status, member.organization = Member.Status.ACTIVE, organization
     member.save(update_fields=["status", "organization", "updated_at"])
     record(actor=actor, office=member.office, action="member.registration_approved", target=member,
@@ -506,7 +484,7 @@ def update_group(*, actor, group: Group, expected_version: int | None, name: str
                  categories: list[str], tags: list[Tag], include_descendants: bool) -> Group:
     name = _validate_group(group.office, name, group.kind, categories, exclude_pk=group.pk)
     before = _group_snapshot(group)
-    _bump_version(group, expected_version)
+    bump_version(group, expected_version)
     group.name, group.description = name, description.strip()
     group.rule_categories, group.rule_include_descendants = list(categories), include_descendants
     group.save()
@@ -682,19 +660,13 @@ def update_registration_settings(*, actor, office, is_open: bool, rotate_token: 
            after={"registration_open": is_open, "token_rotated": rotate_token})
 
 
-class SpamSuspected(Exception):
-    pass
-
-
-MIN_FILL_SECONDS = 3
+SELF_REGISTRATION_SALT = "members.self-registration"
 MAX_REGISTRATIONS_PER_IP_PER_HOUR = 20
 
 
 def register_self(*, office, data: dict, ip_address: str | None) -> Member:
     """A stakeholder registers at a sosialisasi meeting; staff approve before the member is active."""
-    started = parse_id(data.get("started")) or 0
-    if data.get("website") or not started or time.time() - started < MIN_FILL_SECONDS:
-        raise SpamSuspected
+    spamguard.check(data, salt=SELF_REGISTRATION_SALT)
     if throttle_exceeded(scope=f"self-registration:{office.pk}", key=ip_address or "unknown",
                          limit=MAX_REGISTRATIONS_PER_IP_PER_HOUR, window=timedelta(hours=1)):
         raise ValidationError(_("Terlalu banyak pendaftaran dari jaringan ini. Coba lagi dalam satu jam."))

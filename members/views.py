@@ -1,5 +1,4 @@
 import io
-import time
 
 import segno
 from django.conf import settings
@@ -16,7 +15,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
 from accounts.permissions import can, can_edit_office
+from bakohumas import spamguard
 from bakohumas.forms import add_service_errors
+from bakohumas.locking import ConflictError
+from bakohumas.spamguard import SpamSuspected
 from lib import tabular
 from lib.http import client_ip
 from lib.params import parse_id
@@ -200,7 +202,7 @@ def member_edit(request, pk):
                 notes=data["notes"], preferred_channel=data["preferred_channel"], addresses=_address_inputs(formset),
                 tags=services.get_or_create_tags(office=member.office, names=data["tags"].split(",")),
             )
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             conflict = exc.current
             form.add_error(None, str(exc))
         except ValidationError as exc:
@@ -369,12 +371,13 @@ def self_register(request, token):
     office = get_object_or_404(Office, registration_token=token)
     if not office.registration_open:
         return render(request, "members/self_register_closed.html", {"office": office}, status=410)
-    form = SelfRegistrationForm(request.POST or None, initial={"started": str(int(time.time()))})
+    form = SelfRegistrationForm(request.POST or None,
+                                initial={"started": spamguard.form_token(services.SELF_REGISTRATION_SALT)})
     if request.method == "POST" and form.is_valid():
         try:
             services.register_self(office=office, data=form.cleaned_data,
                                    ip_address=client_ip(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT))
-        except services.SpamSuspected:
+        except SpamSuspected:
             # Bots get the same page as people, so they learn nothing.
             return render(request, "members/self_register_done.html", {"office": office})
         except ValidationError as exc:
@@ -438,7 +441,7 @@ def organization_edit(request, pk):
         version = data.pop("version")
         try:
             services.update_organization(actor=request.user, organization=org, expected_version=version, **data)
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -496,7 +499,7 @@ def group_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             _group_form_save(request, form, group)
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             add_service_errors(form, exc)

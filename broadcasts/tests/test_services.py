@@ -290,7 +290,7 @@ def test_it_refuses_an_empty_or_overlong_direct_message(madiun, outbox):
 
 def test_it_edits_only_drafts_and_detects_a_concurrent_edit(madiun, operator, editor):
     broadcast = draft(operator, madiun)
-    from members.services import ConflictError
+    from bakohumas.locking import ConflictError
 
     with pytest.raises(ConflictError):
         services.update_broadcast(actor=editor, broadcast=broadcast, expected_version=broadcast.version - 1,

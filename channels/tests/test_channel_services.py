@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Role
 from audit.models import AuditEntry
+from bakohumas.locking import ConflictError
 from channels import http
 from channels import services as channel_services
 from channels.fakes import FakeWhatsApp
 from channels.models import Channel, Template
-from members.services import ConflictError
 
 WA_TOKEN = "EAAJB-rahasia-token-akses"
 APP_SECRET = "rahasia-app-secret"

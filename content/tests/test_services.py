@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEntry
+from bakohumas.locking import ConflictError
 from content import selectors, services
 from content.models import Publication, PublicationChange, Revision
 from offices.models import Office
@@ -290,7 +291,7 @@ def test_two_editors_saving_the_same_draft_do_not_overwrite_each_other(make_publ
     publication = make_publication()
     opened = publication.version
     edit(publication, writer, body="Teks penulis.", expected_version=opened)
-    with pytest.raises(services.ConflictError) as caught:
+    with pytest.raises(ConflictError) as caught:
         edit(publication, editor, body="Teks editor.", expected_version=opened)
     assert "sudah diubah oleh pengguna lain" in str(caught.value)
     assert caught.value.current.body == "Teks penulis."
@@ -305,7 +306,7 @@ def test_an_approval_of_a_version_changed_meanwhile_is_a_conflict(make_publicati
     services.submit_for_review(actor=writer, publication=publication)
     seen = publication.version
     edit(publication, writer, body="Diubah setelah diajukan.")
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.approve_and_publish(actor=editor, publication=Publication.objects.get(pk=publication.pk),
                                      expected_version=seen)
     assert Publication.objects.get(pk=publication.pk).status == Status.REVIEW

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Role
 from audit.models import AuditEntry
+from bakohumas.locking import ConflictError
 from elections import services
 from elections.models import Election, Stage
 
@@ -51,7 +52,7 @@ def test_it_updates_an_election_with_optimistic_locking(psu, editor):
     assert (psu.name, psu.version, psu.is_conditional) == ("PSU Kota Madiun", 2, True)
     entry = AuditEntry.objects.get(action="election.updated")
     assert entry.before["name"] == "PSU Kota Madiun 2024" and entry.after["name"] == "PSU Kota Madiun"
-    with pytest.raises(services.ConflictError, match="sudah diubah oleh pengguna lain"):
+    with pytest.raises(ConflictError, match="sudah diubah oleh pengguna lain"):
         services.update_election(actor=editor, election=Election.objects.get(pk=psu.pk), expected_version=1,
                                  name="Basi", kind=Election.Kind.REVOTE)
     psu.refresh_from_db()
@@ -108,7 +109,7 @@ def test_it_updates_a_stage(psu, editor):
     assert (stage.name, stage.ends_on, stage.is_firm, stage.version) == ("Pengumuman PSU", date(2024, 3, 2), False, 2)
     entry = AuditEntry.objects.get(action="stage.updated")
     assert entry.before["ends_on"] is None and entry.after["ends_on"] == "2024-03-02"
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.update_stage(actor=editor, stage=Stage.objects.get(pk=stage.pk), expected_version=1, code="PSU-01",
                               name="Basi", starts_on=None, ends_on=None, is_firm=True)
 

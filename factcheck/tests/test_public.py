@@ -10,16 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from bakohumas import spamguard
 from factcheck import public
+from factcheck import public as factcheck_public
 from factcheck.models import Claim, Clarification, Correction, Report, Verdict
-from inbox import public as inbox_public
 
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
 
 @pytest.fixture(autouse=True)
 def _no_fill_time(monkeypatch):
-    monkeypatch.setattr(inbox_public, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(spamguard, "MIN_FILL_SECONDS", 0)
 
 
 def clarify(office, slug: str, claim_reviewed: str, *, verdict: str = Verdict.FALSE, status: str = "published",
@@ -197,7 +198,7 @@ def test_the_rss_feed_lists_published_clarifications(client, madiun):
 
 def report_data(**overrides) -> dict:
     data = {"text": "Katanya surat suara sudah dicoblos duluan di gudang KPU, benar?", "url": "", "name": "",
-            "contact": "", "website": "", "started": inbox_public.form_token()}
+            "contact": "", "website": "", "started": spamguard.form_token(factcheck_public.REPORT_FORM_SALT)}
     return {**data, **overrides}
 
 
@@ -252,7 +253,7 @@ def test_a_report_answered_at_once_shows_the_verdict_right_away(client, madiun):
 def test_bots_are_answered_like_people_and_nothing_is_stored(client, madiun, monkeypatch):
     assert "Laporan terkirim" in client.post(form_url(madiun), report_data(website="http://spam.example")).text
     assert "Laporan terkirim" in client.post(form_url(madiun), report_data(started="palsu")).text
-    monkeypatch.setattr(inbox_public, "MIN_FILL_SECONDS", 60)
+    monkeypatch.setattr(spamguard, "MIN_FILL_SECONDS", 60)
     assert "Laporan terkirim" in client.post(form_url(madiun), report_data()).text   # faster than a person types
     assert not Report.objects.exists()
 

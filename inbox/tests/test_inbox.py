@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEntry
+from bakohumas.locking import ConflictError
 from broadcasts import engine
 from broadcasts.models import Delivery
 from channels.models import InboundMessage
@@ -16,7 +17,6 @@ from inbox.models import Conversation, Escalation, Message
 from inbox.selectors import conversations_visible_to
 from inbox.tests.conftest import whatsapp_body
 from members.models import Member
-from members.services import ConflictError
 
 
 def test_it_puts_a_whatsapp_message_into_a_new_conversation_for_a_public_contact(madiun, wa_channel,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.models import Role
 from accounts.services import create_api_token
 from audit.models import AuditEntry
+from bakohumas import spamguard
 from broadcasts.models import Delivery
 from inbox import public, services
 from inbox.models import Conversation
@@ -24,7 +25,7 @@ def form_data(**overrides):
 
 
 def test_it_takes_a_question_from_the_portal_and_gives_a_tracking_number(client, madiun, monkeypatch):
-    monkeypatch.setattr(public, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(spamguard, "MIN_FILL_SECONDS", 0)
     response = client.post(reverse("inbox_public:contact", args=[madiun.slug]), form_data())
     conversation = Conversation.objects.get()
     assert conversation.tracking_number in response.text
@@ -37,7 +38,7 @@ def test_it_takes_a_question_from_the_portal_and_gives_a_tracking_number(client,
 
 
 def test_the_contact_form_says_what_is_missing(client, madiun, monkeypatch):
-    monkeypatch.setattr(public, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(spamguard, "MIN_FILL_SECONDS", 0)
     response = client.post(reverse("inbox_public:contact", args=[madiun.slug]),
                            form_data(email="", whatsapp="0812", agree="", message="x"))
     assert response.status_code == 200
@@ -54,7 +55,7 @@ def test_bots_are_told_nothing_and_nothing_is_stored(client, madiun):
 
 
 def test_a_sender_is_throttled(client, madiun, monkeypatch):
-    monkeypatch.setattr(public, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(spamguard, "MIN_FILL_SECONDS", 0)
     monkeypatch.setattr(public, "MESSAGES_PER_IP_PER_HOUR", 2)
     url = reverse("inbox_public:contact", args=[madiun.slug])
     for _ in range(3):
@@ -84,7 +85,7 @@ def api_get(client, office, make_staff, path):
 
 def test_the_form_cannot_speak_for_a_registered_member_nor_change_their_addresses(
         client, madiun, official, outbox, operator, make_staff, monkeypatch):
-    monkeypatch.setattr(public, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(spamguard, "MIN_FILL_SECONDS", 0)
     own = Conversation.objects.get(member=official)
     response = client.post(reverse("inbox_public:contact", args=[madiun.slug]), form_data(
         name="Ketua DPC Partai Contoh", whatsapp="0812-3000-0001", email="penipu@contoh.id",
@@ -117,7 +118,7 @@ def client_for_operator(user):
 
 def test_staff_link_a_form_conversation_to_a_registered_member_by_hand(client, madiun, kab_madiun, official,
                                                                         operator, make_staff, monkeypatch):
-    monkeypatch.setattr(public, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(spamguard, "MIN_FILL_SECONDS", 0)
     client.post(reverse("inbox_public:contact", args=[madiun.slug]), form_data(
         name="Pak Ketua", whatsapp="0812-3000-0001", email="sekretariat@partai.id"))
     web = Conversation.objects.get(from_contact_form=True)

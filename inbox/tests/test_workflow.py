@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEntry
+from bakohumas.locking import ConflictError
 from broadcasts import engine
 from broadcasts import services as broadcast_services
 from broadcasts.models import Delivery
@@ -24,7 +25,6 @@ from inbox.selectors import conversations_visible_to, folder
 from inbox.tests.conftest import whatsapp_body
 from inbox.workdays import add_working_days, next_working_moment
 from members.models import Consent, Member, Purpose
-from members.services import ConflictError
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
 
