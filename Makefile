@@ -38,6 +38,7 @@ run: setup
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
