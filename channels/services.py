@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from bakohumas.locking import ConflictError
-from channels import commands
+from channels import commands, hooks
 from channels.crypto import Unreadable
 from channels.http import custom_endpoints_allowed
 from channels.models import Channel, InboundMessage, Template
@@ -134,8 +134,6 @@ def update_channel(*, actor, channel: Channel, expected_version: int | None, nam
 @transaction.atomic
 def set_channel_status(*, actor, channel: Channel, active: bool) -> Channel:
     """Pause keeps the queue; (re)activating, also after an automatic stop, sends what waited."""
-    from broadcasts import engine
-
     current = Channel.objects.select_for_update().get(pk=channel.pk)
     before = {"status": current.status, "reason": current.status_reason}
     current.status = Channel.Status.ACTIVE if active else Channel.Status.PAUSED
@@ -146,7 +144,7 @@ def set_channel_status(*, actor, channel: Channel, active: bool) -> Channel:
     record(actor=actor, office=current.office, action="channel.resumed" if active else "channel.paused",
            target=current, before=before, after={"status": current.status})
     if active:
-        engine.ensure_pump(current.pk)
+        hooks.channel_resumed(current.pk)
     return current
 
 
@@ -271,14 +269,13 @@ def store_inbound(*, channel: Channel, event: InboundEvent) -> bool:
 def process_webhook_events(*, channel: Channel, events: list) -> dict:
     """Status updates move deliveries; messages are stored for the worker's router (inbox.services.route_pending),
     so a webhook costs one insert and never waits on routing. Unknown events are counted."""
-    from broadcasts.services import apply_status
-
     counts = {"statuses": 0, "messages": 0, "duplicates": 0, "errors": 0}
     for event in events:
         if isinstance(event, StatusUpdate):
             with transaction.atomic():
-                apply_status(channel=channel, provider_message_id=event.provider_message_id, status=event.status,
-                             at=event.at, error_code=event.error_code, error_title=event.error_title)
+                hooks.status_update(channel=channel, provider_message_id=event.provider_message_id,
+                                    status=event.status, at=event.at, error_code=event.error_code,
+                                    error_title=event.error_title)
             counts["statuses"] += 1
         elif isinstance(event, InboundEvent):
             if store_inbound(channel=channel, event=event):

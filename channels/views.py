@@ -13,8 +13,8 @@ from accounts.decorators import staff_required
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
 from bakohumas.locking import ConflictError
-from broadcasts.explain import explain_result
 from channels import services
+from channels.explain import explain_result
 from channels.forms import ChannelForm, SendingSettingsForm, TemplateForm, TestForm
 from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
