@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.permissions import can
 from audit.services import record
+from bakohumas import portal_hooks
 from bakohumas.locking import bump_version
 from content import uploads
 from content.models import Attachment, Publication, PublicationChange, Revision
@@ -42,9 +43,7 @@ SCHEDULE_GRACE = timedelta(minutes=1)
 
 def _public_side_changed(publication_pk: int) -> None:
     """After commit: the portal re-indexes the item and drops cached pages (see portal.services)."""
-    from portal.services import publication_changed
-
-    transaction.on_commit(lambda: publication_changed(publication_pk))
+    portal_hooks.publication_changed(publication_pk)
 
 
 def _bump_version(publication: Publication, expected_version: int | None, *, public: bool = True) -> None:

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from bakohumas import portal_hooks
 from bakohumas.locking import bump_version
 from elections.dates import parse_date
 from elections.models import Election, Stage
@@ -33,9 +34,7 @@ NOT_FIRM_MARKERS = ("TIDAK PASTI", "BERSYARAT")
 
 def _portal_changed() -> None:
     """Schedules are on the public portal: cached pages and ETags must not outlive this change."""
-    from portal.services import bump_generation
-
-    transaction.on_commit(bump_generation)
+    portal_hooks.site_changed()
 
 
 def is_firm_note(notes: str) -> bool:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can
 from audit.models import AuditEntry
 from audit.services import REDACTED, record, redact_target_history
-from bakohumas import spamguard
+from bakohumas import portal_hooks, spamguard
 from bakohumas.locking import bump_version
 from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.tabular import TabularError, detect_format, estimate_data_rows, inspect
@@ -653,9 +653,7 @@ def update_registration_settings(*, actor, office, is_open: bool, rotate_token: 
     if rotate_token:
         office.registration_token = new_registration_token()
     office.save(update_fields=["registration_open", "registration_token"])
-    from portal.services import bump_generation
-
-    transaction.on_commit(bump_generation)  # the portal's contact page shows the registration link
+    portal_hooks.site_changed()   # the portal's contact page shows the registration link
     record(actor=actor, office=office, action="office.registration_settings", target=office, before=before,
            after={"registration_open": is_open, "token_rotated": rotate_token})
 
