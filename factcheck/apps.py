@@ -13,7 +13,10 @@ class FactcheckConfig(AppConfig):
         register(Command("cek", services.take_command, priority=10))
 
         from factcheck import selectors
+        from inbox import hooks
         from members import personal_data
+
+        hooks.on_image_stored(services.attach_message_image)
 
         personal_data.register(personal_data.Holder("hoax_reports", selectors.personal_reports,
                                                     services.erase_member_reports))

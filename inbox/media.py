@@ -11,6 +11,7 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 
 from channels.providers.base import MediaError
+from inbox import hooks
 from inbox.models import Message
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,7 @@ def fetch(message_id: int) -> str:
     Message.objects.filter(pk=message.pk).update(media=message.media.name, media_status=Message.MediaStatus.STORED,
                                                  media_mime_type=(mime or "")[:100], media_error="")
     if (mime or "").startswith("image/"):
-        from factcheck.services import attach_message_image
-
-        attach_message_image(message=message, content=content)
+        hooks.image_stored(message=message, content=content)
     return "stored"
 
 
