@@ -18,5 +18,12 @@ class FactcheckConfig(AppConfig):
 
         hooks.on_image_stored(services.attach_message_image)
 
+        from factcheck import public, sitemaps
+        from portal import sections
+        from portal.sitemaps import SITEMAPS
+
+        sections.on_home_page(lambda office: {"clarifications": public.listed(office)[:5]})
+        SITEMAPS["cek-fakta"] = sitemaps.ClarificationSitemap
+
         personal_data.register(personal_data.Holder("hoax_reports", selectors.personal_reports,
                                                     services.erase_member_reports))

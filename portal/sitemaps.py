@@ -32,21 +32,5 @@ class PublicationSitemap(Sitemap):
         return item.updated_at
 
 
-class ClarificationSitemap(Sitemap):
-    changefreq = "weekly"
-    limit = 5000
-
-    def items(self):
-        from factcheck.models import Clarification
-
-        return (Clarification.objects.filter(status=Clarification.Status.PUBLISHED, external_url="")
-                .select_related("office").order_by("-published_at", "id"))
-
-    def location(self, item):
-        return reverse("factcheck_public:clarification", args=[item.office.slug, item.slug])
-
-    def lastmod(self, item):
-        return item.updated_at
-
-
-SITEMAPS = {"satker": OfficeSitemap, "publikasi": PublicationSitemap, "cek-fakta": ClarificationSitemap}
+# Apps above the portal add their sections in their AppConfig.ready() (cek fakta: "cek-fakta").
+SITEMAPS = {"satker": OfficeSitemap, "publikasi": PublicationSitemap}

@@ -18,7 +18,7 @@ from content.downloads import attachment_response, cover_response
 from content.models import Publication
 from elections import selectors as elections
 from offices.models import Office
-from portal import search
+from portal import search, sections
 from portal.caching import public_page
 
 PAGE_SIZE = 20
@@ -46,14 +46,12 @@ def render_office_page(request, office: Office, template: str, context: dict, *,
 
 
 def _home(request, office: Office):
-    from factcheck import public as factcheck_public  # factcheck's public views import this module
-
     today = elections.local_today(office)
     running, upcoming = elections.current_and_next(office, today=today)
     latest = content.portal_listing(office).select_related("office")[:8]
     return render_office_page(request, office, "portal/home.html", {
         "running": running, "upcoming": upcoming, "today": today, "latest": latest,
-        "clarifications": factcheck_public.listed(office)[:5],
+        **sections.home_context(office),
     }, title=office.name, description=f"Informasi resmi {office.name}: tahapan pemilihan, siaran pers, "
                                       f"pengumuman dan klarifikasi.")
 
