@@ -13,10 +13,10 @@ class Publication(models.Model):
         FAQ = "faq", _("Tanya jawab (FAQ)")
 
     class Status(models.TextChoices):
-        DRAFT = "draf", _("Draf")
-        REVIEW = "ditinjau", _("Ditinjau")
-        PUBLISHED = "terbit", _("Terbit")
-        ARCHIVED = "diarsipkan", _("Diarsipkan")
+        DRAFT = "draft", _("Draf")
+        REVIEW = "review", _("Ditinjau")
+        PUBLISHED = "published", _("Terbit")
+        ARCHIVED = "archived", _("Diarsipkan")
 
     office = models.ForeignKey("offices.Office", verbose_name=_("satker"), on_delete=models.PROTECT,
                                related_name="publications")
@@ -80,10 +80,10 @@ class PublicationChange(models.Model):
     approved text until the change is approved; at most one change per publication waits at a time."""
 
     class Status(models.TextChoices):
-        PENDING = "menunggu", _("Menunggu persetujuan")
-        APPROVED = "disetujui", _("Disetujui")
-        REJECTED = "ditolak", _("Ditolak")
-        CANCELLED = "dibatalkan", _("Dibatalkan")
+        PENDING = "pending", _("Menunggu persetujuan")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+        CANCELLED = "cancelled", _("Dibatalkan")
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="changes")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -110,7 +110,7 @@ class PublicationChange(models.Model):
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["publication"], condition=models.Q(status="menunggu"),
+        constraints = [models.UniqueConstraint(fields=["publication"], condition=models.Q(status="pending"),
                                                name="publication_one_pending_change")]
 
     def __str__(self) -> str:
