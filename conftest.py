@@ -88,3 +88,45 @@ def grant_api_token(user: User, *, scope: str = "write", name: str = "uji"):
     admin = user if user.role == Role.ADMIN else User.objects.create(
         username=f"pemberi-token-{user.pk}", office=user.office, role=Role.ADMIN)
     return create_api_token(actor=admin, user=user, name=name, scope=scope)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, rolled back at its end: data built once in it (like Django's
+    setUpTestData) is seen by every test, and each test's own changes are rolled back to a savepoint after it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def staff_user(office: Office, role: str, username: str) -> User:
+    user = User(username=username, office=office, role=role)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def staff_maker(prefix: str):
+    """make_staff for data built once per module (see module_transaction): unique usernames under `prefix`."""
+    counter = {"n": 0}
+
+    def make(office: Office, role: str = Role.OPERATOR) -> User:
+        counter["n"] += 1
+        return staff_user(office, role, f"{prefix}-{role}{counter['n']}-{office.code}")
+
+    return make
+
+
+def refreshed(namespace):
+    """The module's shared objects as the database has them now (an earlier test may have refreshed one to a state
+    its rollback has since undone)."""
+    from django.db.models import Model
+
+    for value in vars(namespace).values():
+        if isinstance(value, Model):
+            value.refresh_from_db()
+        elif hasattr(value, "__dict__") and not isinstance(value, type):
+            refreshed(value)
+    return namespace

@@ -13,9 +13,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, User
+from conftest import refreshed, staff_maker
 from content import services
 from content.models import Publication
 from content.tests.samples import image_bytes, pdf_bytes, upload
+from offices.models import Office
 
 ADMIN, EDITOR, VERIFIER, OPERATOR, VIEWER = Role.ADMIN, Role.EDITOR, Role.VERIFIER, Role.OPERATOR, Role.VIEWER
 ROLES = [ADMIN, EDITOR, VERIFIER, OPERATOR, VIEWER]
@@ -114,15 +116,23 @@ def _registry(office, make_staff) -> SimpleNamespace:
                            published=published, archived=archived, changed=changed)
 
 
-@pytest.fixture
-def mine(madiun, make_staff):
-    return _registry(madiun, make_staff)
+@pytest.fixture(scope="module")
+def _registries(module_transaction):
+    """Built once for the module (every test's own changes are rolled back after it)."""
+    make = staff_maker("matriks-konten")
+    madiun, kab_madiun = Office.objects.get(code="35.77"), Office.objects.get(code="35.19")
+    mine = _registry(madiun, make)
+    return SimpleNamespace(mine=mine, theirs=_registry(kab_madiun, make), mine_admin=make(madiun, ADMIN))
 
 
 @pytest.fixture
-def world(mine, kab_madiun, make_staff):
-    return SimpleNamespace(mine=mine, theirs=_registry(kab_madiun, make_staff),
-                           mine_admin=make_staff(mine.office, ADMIN))
+def mine(_registries, db):
+    return refreshed(_registries.mine)
+
+
+@pytest.fixture
+def world(_registries, db):
+    return refreshed(_registries)
 
 
 def _url(view: View, registry) -> str:

@@ -17,8 +17,10 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from audit.models import AuditEntry
+from conftest import refreshed, staff_user
 from elections import services
 from elections.models import Election, Stage
+from offices.models import Office
 
 ADMIN, EDITOR, VERIFIER, OPERATOR, VIEWER = Role.ADMIN, Role.EDITOR, Role.VERIFIER, Role.OPERATOR, Role.VIEWER
 ROLES = [ADMIN, EDITOR, VERIFIER, OPERATOR, VIEWER]
@@ -97,14 +99,22 @@ def _registry(office, actor, n: int) -> SimpleNamespace:
     return SimpleNamespace(office=office, actor=actor, election=election, stage=stage)
 
 
-@pytest.fixture
-def mine(madiun, make_staff):
-    return _registry(madiun, make_staff(madiun, ADMIN), 1)
+@pytest.fixture(scope="module")
+def _registries(module_transaction):
+    """Built once for the module (every test's own changes are rolled back after it)."""
+    madiun, kab_madiun = Office.objects.get(code="35.77"), Office.objects.get(code="35.19")
+    return SimpleNamespace(mine=_registry(madiun, staff_user(madiun, ADMIN, "admin-pemilihan-35.77"), 1),
+                           theirs=_registry(kab_madiun, staff_user(kab_madiun, ADMIN, "admin-pemilihan-35.19"), 2))
 
 
 @pytest.fixture
-def world(mine, kab_madiun, make_staff):
-    return SimpleNamespace(mine=mine, theirs=_registry(kab_madiun, make_staff(kab_madiun, ADMIN), 2))
+def mine(_registries, db):
+    return refreshed(_registries.mine)
+
+
+@pytest.fixture
+def world(_registries, db):
+    return refreshed(_registries)
 
 
 def _url(view: View, registry) -> str:

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from accounts.models import ApiToken, Role, User
-from conftest import PASSWORD, grant_api_token
+from conftest import PASSWORD, grant_api_token, refreshed, staff_user
 from members import services
 from members.models import Address, Category, Consent, Group, ImportJob, Member, Organization, Purpose
+from offices.models import Office
 
 ADMIN, EDITOR, VERIFIER, OPERATOR, VIEWER = Role.ADMIN, Role.EDITOR, Role.VERIFIER, Role.OPERATOR, Role.VIEWER
 ROLES = [ADMIN, EDITOR, VERIFIER, OPERATOR, VIEWER]
@@ -147,16 +148,25 @@ def _registry(office, actor, n: int) -> SimpleNamespace:
     )
 
 
+@pytest.fixture(scope="module")
+def _registries(module_transaction):
+    """Built once for the module (every test's own changes are rolled back after it)."""
+    madiun, kab_madiun = Office.objects.get(code="35.77"), Office.objects.get(code="35.19")
+    return SimpleNamespace(
+        mine=_registry(madiun, staff_user(madiun, ADMIN, "admin-matriks-35.77"), 1),
+        theirs=_registry(kab_madiun, staff_user(kab_madiun, ADMIN, "admin-matriks-35.19"), 2))
+
+
 @pytest.fixture
-def mine(madiun, make_staff):
+def mine(_registries, db):
     """KPU Kota Madiun's registry."""
-    return _registry(madiun, make_staff(madiun, ADMIN), 1)
+    return refreshed(_registries.mine)
 
 
 @pytest.fixture
-def world(mine, kab_madiun, make_staff):
+def world(_registries, db):
     """KPU Kota Madiun (`mine`) and its sibling KPU Kabupaten Madiun (`theirs`), both below KPU Jawa Timur."""
-    return SimpleNamespace(mine=mine, theirs=_registry(kab_madiun, make_staff(kab_madiun, ADMIN), 2))
+    return refreshed(_registries)
 
 
 def _url(view: View, registry: SimpleNamespace, user: User | None) -> str:
