@@ -47,7 +47,7 @@ test: lint
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.dev-installed
-	$(BIN)/pytest -m "not e2e and not fuzz and not process"
+	$(BIN)/pytest -m "not e2e and not fuzz and not process" -n auto
 
 bench: setup $(VENV)/.dev-installed
 	$(PY) bench/run_all.py
