@@ -11,7 +11,9 @@ from datetime import datetime
 
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.permissions import can
 from content.models import Attachment, Publication, PublicationChange
 from content.rendering import plain_text, render_markdown
 from offices.models import Office
@@ -74,6 +76,81 @@ def pending_change(publication: Publication) -> PublicationChange | None:
     """The change of a published item waiting for a second person, if any."""
     return (publication.changes.filter(status=PublicationChange.Status.PENDING)
             .select_related("proposed_by", "stage__election").first())
+
+
+def own_change_reason(user, change: PublicationChange) -> str:
+    """Why this user may not approve the change ("" when they may, as far as authorship goes)."""
+    if user is not None and user.pk in change.contributors:
+        return _("Anda ikut mengusulkan perubahan ini, jadi persetujuannya harus diberikan oleh editor lain "
+                 "(prinsip empat mata).")
+    return ""
+
+
+def can_edit(user, publication: Publication) -> bool:
+    """Text, schedule, attachments and cover may change until the item is archived, in the author's office only
+    (what services refuse otherwise)."""
+    return (user is not None and publication.status != Publication.Status.ARCHIVED
+            and can(user, "content.write") and user.office_id == publication.office_id)
+
+
+def public_state(publication: Publication, now: datetime | None = None) -> str:
+    """Where the item stands for the public: live, scheduled or ended when published, else its status."""
+    now = now or timezone.now()
+    if publication.status != Publication.Status.PUBLISHED:
+        return publication.status
+    if publication.publish_at and publication.publish_at > now:
+        return "scheduled"
+    if publication.unpublish_at and publication.unpublish_at <= now:
+        return "ended"
+    return "live"
+
+
+@dataclass(frozen=True)
+class PublicationActions:
+    """What the publication page offers this user now. The services refuse anything else on their own."""
+    edit: bool
+    propose_cover: bool         # on a published item a new cover waits for a second person
+    take_down: bool             # removing a file from a published item is immediate, so it needs content.publish
+    submit: bool
+    return_to_draft: bool
+    publish: bool
+    own_last_edit: bool         # under review, but this user changed it last: someone else approves
+    archive: bool
+    unarchive: bool
+    delete: bool
+    broadcast: bool
+    approve_change: bool
+    reject_change: bool
+    own_change_reason: str
+
+
+def publication_actions(user, publication: Publication, change: PublicationChange | None) -> PublicationActions:
+    """`change` is the item's pending change (pending_change())."""
+    Status = Publication.Status
+    status = publication.status
+    own = user.office_id == publication.office_id
+    may_write, may_publish = own and can(user, "content.write"), own and can(user, "content.publish")
+    edit = can_edit(user, publication)
+    in_review = may_publish and status == Status.REVIEW
+    own_last_edit = in_review and last_editor_id(publication) == user.pk
+    may_decide = change is not None and may_publish and status == Status.PUBLISHED
+    reason = own_change_reason(user, change) if may_decide else ""
+    return PublicationActions(
+        edit=edit,
+        propose_cover=edit and status == Status.PUBLISHED,
+        take_down=edit and (status != Status.PUBLISHED or may_publish),
+        submit=may_write and status == Status.DRAFT,
+        return_to_draft=in_review,
+        publish=in_review and not own_last_edit,
+        own_last_edit=own_last_edit,
+        archive=may_publish and status == Status.PUBLISHED,
+        unarchive=may_publish and status == Status.ARCHIVED,
+        delete=may_write and status == Status.DRAFT and publication.first_published_at is None,
+        broadcast=own and can(user, "broadcast.write") and status == Status.PUBLISHED,
+        approve_change=may_decide and not reason,
+        reject_change=may_decide,
+        own_change_reason=reason,
+    )
 
 
 # Public --------------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from bakohumas.locking import bump_version
 from content import uploads
 from content.models import Attachment, Publication, PublicationChange, Revision
 from content.rendering import render_markdown
-from content.selectors import last_editor_id, pending_change, stages_available_to
+from content.selectors import last_editor_id, own_change_reason, stages_available_to
 from lib.contacts import clean_plain_text
 
 Status = Publication.Status
@@ -76,17 +76,6 @@ def _require_editable(actor, publication: Publication) -> None:
     if publication.status == Status.ARCHIVED:
         raise ValidationError(_("Publikasi yang diarsipkan tidak dapat diubah. Keluarkan dari arsip dulu."))
     _require(actor, "content.write", publication.office)
-
-
-def can_edit(user, publication: Publication) -> bool:
-    """For views and templates: may this user change this publication now?"""
-    if user is None:
-        return False
-    try:
-        _require_editable(user, publication)
-    except (PermissionDenied, ValidationError):
-        return False
-    return True
 
 
 def _wrong_state(publication: Publication, action: str, *expected: str) -> ValidationError:
@@ -515,24 +504,6 @@ def _pending_or_error(publication: Publication) -> PublicationChange:
     if change is None:
         raise ValidationError(_("Tidak ada perubahan yang menunggu persetujuan pada publikasi ini."))
     return change
-
-
-def own_change_reason(user, change: PublicationChange) -> str:
-    """Why this user may not approve the change ("" when they may, as far as authorship goes)."""
-    if user is not None and user.pk in change.contributors:
-        return _("Anda ikut mengusulkan perubahan ini, jadi persetujuannya harus diberikan oleh editor lain "
-                 "(prinsip empat mata).")
-    return ""
-
-
-def change_permissions(user, publication: Publication) -> dict:
-    """For views: what this user may do with the item's pending change."""
-    change = pending_change(publication)
-    may_decide = (change is not None and publication.status == Status.PUBLISHED and can(user, "content.publish")
-                  and user.office_id == publication.office_id)
-    reason = own_change_reason(user, change) if change is not None else ""
-    return {"change": change, "can_approve_change": may_decide and not reason,
-            "can_reject_change": may_decide, "own_change_reason": reason if may_decide else ""}
 
 
 def _discard_staged_files(change: PublicationChange) -> None:

@@ -146,20 +146,10 @@ def publication_edit(request, pk):
             return _to_detail(publication)
     return render(request, "content/publication_form.html", {
         "form": form, "publication": publication, "conflict": conflict, "office": publication.office,
-        "pending_change": change})
+        "proposes_change": published, "pending_change": change})
 
 
 # Detail and workflow -------------------------------------------------------------------------------------------
-
-def _public_state(publication: Publication, now) -> str:
-    if publication.status != Status.PUBLISHED:
-        return ""
-    if publication.publish_at and publication.publish_at > now:
-        return "scheduled"
-    if publication.unpublish_at and publication.unpublish_at <= now:
-        return "ended"
-    return "live"
-
 
 def _history(publication: Publication):
     entries = list(AuditEntry.objects.filter(target_type=publication._meta.label_lower,
@@ -173,15 +163,10 @@ def _history(publication: Publication):
 @staff_required("content.view")
 def publication_detail(request, pk):
     publication = _visible(request, pk, "stage__election", "created_by", "reviewed_by")
-    user = request.user
-    own = publication.office_id == user.office_id
-    status = publication.status
-    may_write, may_publish = own and can(user, "content.write"), own and can(user, "content.publish")
-    last_editor = selectors.last_editor_id(publication)
-    change_context = services.change_permissions(user, publication)
-    change = change_context["change"]
+    change = selectors.pending_change(publication)
     context = {
-        **change_context,
+        "actions": selectors.publication_actions(request.user, publication, change),
+        "change": change,
         "change_diff": selectors.change_diff(publication, change) if change is not None else None,
         "change_attachments": change.attachments.all() if change is not None else [],
         "reject_form": ChangeRejectForm(),
@@ -189,17 +174,7 @@ def publication_detail(request, pk):
         "attachments": selectors.approved_attachments(publication),
         "revision_count": publication.revisions.count(),
         "history": _history(publication),
-        "public_state": _public_state(publication, timezone.now()),
-        "can_edit": services.can_edit(user, publication),
-        # Taking a file off a published item is immediate, so it needs the publish role.
-        "can_take_down": services.can_edit(user, publication) and (status != Status.PUBLISHED or may_publish),
-        "can_submit": may_write and status == Status.DRAFT,
-        "can_review": may_publish and status == Status.REVIEW,
-        "own_last_edit": last_editor == user.pk,
-        "can_archive": may_publish and status == Status.PUBLISHED,
-        "can_unarchive": may_publish and status == Status.ARCHIVED,
-        "can_delete": may_write and status == Status.DRAFT and publication.first_published_at is None,
-        "can_broadcast": own and can(user, "broadcast.write"),
+        "public_state": selectors.public_state(publication),
         "note_form": NoteForm(),
         "attachment_form": AttachmentForm(),
         "cover_form": CoverForm(initial={"cover_alt": publication.cover_alt}),
@@ -313,7 +288,7 @@ def publication_preview(request, pk):
     context = selectors.article_context(
         publication, cover_url=reverse("content:cover_image", args=[publication.pk]),
         attachment_url=lambda a: reverse("content:attachment_download", args=[publication.pk, a.pk]))
-    context["public_state"] = _public_state(publication, timezone.now())
+    context["public_state"] = selectors.public_state(publication)
     return render(request, "content/preview.html", context)
 
 
@@ -337,7 +312,7 @@ def revision_list(request, pk):
     diff = revision_diff(old, new) if old is not None and new is not None else None
     return render(request, "content/revision_list.html", {
         "publication": publication, "revisions": revisions, "old": old, "new": new, "diff": diff,
-        "can_edit": services.can_edit(request.user, publication),
+        "can_edit": selectors.can_edit(request.user, publication),
     })
 
 
@@ -346,7 +321,7 @@ def revision_list(request, pk):
 def revision_restore(request, pk, number):
     publication = _writable(request, _visible(request, pk))
     revision = get_object_or_404(publication.revisions, number=number)
-    if not services.can_edit(request.user, publication) and publication.status != Status.ARCHIVED:
+    if not selectors.can_edit(request.user, publication) and publication.status != Status.ARCHIVED:
         raise PermissionDenied
     try:
         services.restore_revision(actor=request.user, publication=publication, revision=revision,
