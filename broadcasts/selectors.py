@@ -2,12 +2,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
+from accounts.permissions import can
 from broadcasts.models import Broadcast, Delivery
 from channels.models import Channel, Template
 from channels.window import senders_in_window
 from offices.selectors import office_and_descendants
 
 S = Delivery.Status
+Status = Broadcast.Status
 DONE_STATUSES = (S.SENT, S.DELIVERED, S.READ, S.FAILED, S.SKIPPED)
 BAR_ORDER = (S.READ, S.DELIVERED, S.SENT, S.FAILED, S.SKIPPED, S.SENDING, S.QUEUED, S.HELD)
 
@@ -28,6 +30,7 @@ def approved_templates(office) -> QuerySet[Template]:
 class Progress:
     total: int = 0
     counts: dict = field(default_factory=dict)
+    polls: bool = False   # the numbers may still move (sending, or about to start)
     possible_duplicates: int = 0   # recipients who may have got the message twice (a send cut off, then repeated)
     per_channel: list = field(default_factory=list)   # (channel, counts, total)
 
@@ -63,7 +66,7 @@ class Progress:
 
 def broadcast_progress(broadcast: Broadcast) -> Progress:
     rows = broadcast.deliveries.values("channel_id", "status").annotate(n=Count("pk")).order_by()
-    progress = Progress()
+    progress = Progress(polls=broadcast.status in (Status.SENDING, Status.SCHEDULED))
     by_channel: dict[int, dict] = {}
     for row in rows:
         progress.counts[row["status"]] = progress.counts.get(row["status"], 0) + row["n"]
@@ -73,6 +76,41 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
     channels = Channel.objects.in_bulk(by_channel)
     progress.per_channel = [(channels[pk], counts, sum(counts.values())) for pk, counts in sorted(by_channel.items())]
     return progress
+
+
+@dataclass(frozen=True)
+class BroadcastActions:
+    """What the broadcast page offers this user now. The services refuse anything else on their own."""
+    edit: bool
+    submit: bool
+    approve: bool
+    awaiting_approval: bool     # pending, and this user of the office may not approve it: someone else does
+    return_to_draft: bool
+    pause: bool
+    resume: bool
+    cancel: bool
+    record_group_post: bool
+    reach_recounted: bool       # scheduled: the audience is drawn again when sending starts
+
+
+def broadcast_actions(user, broadcast: Broadcast) -> BroadcastActions:
+    status = broadcast.status
+    own = broadcast.office_id == user.office_id
+    write = own and can(user, "broadcast.write")
+    approve = (status == Status.PENDING and own and can(user, "broadcast.approve")
+               and user.pk not in (broadcast.created_by_id, broadcast.updated_by_id))
+    return BroadcastActions(
+        edit=write and broadcast.is_editable,
+        submit=write and status == Status.DRAFT,
+        approve=approve,
+        awaiting_approval=own and status == Status.PENDING and not approve,
+        return_to_draft=write and status in (Status.PENDING, Status.SCHEDULED),
+        pause=write and status == Status.SENDING,
+        resume=write and status == Status.PAUSED,
+        cancel=write and status not in (Status.DONE, Status.CANCELLED),
+        record_group_post=write and status not in (Status.DRAFT, Status.PENDING, Status.CANCELLED),
+        reach_recounted=status == Status.SCHEDULED,
+    )
 
 
 def reach_summary(broadcast: Broadcast, audience, channels: dict[int, Channel]) -> dict:

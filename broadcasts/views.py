@@ -123,13 +123,8 @@ def _audience_context(broadcast: Broadcast) -> dict:
 @staff_required("broadcast.view")
 def broadcast_detail(request, pk):
     broadcast = _visible(request, pk)
-    user = request.user
-    own = broadcast.office_id == user.office_id
     context = {
-        "broadcast": broadcast, "own": own,
-        "can_write": own and can(user, "broadcast.write"),
-        "can_approve": own and can(user, "broadcast.approve") and user.pk not in (
-            broadcast.created_by_id, broadcast.updated_by_id),
+        "broadcast": broadcast, "actions": selectors.broadcast_actions(request.user, broadcast),
         "group_text": rendering.group_text(broadcast),
         "share_link": rendering.share_link(rendering.group_text(broadcast)),
         "group_posts": broadcast.group_posts.select_related("posted_by"),
