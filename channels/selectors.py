@@ -3,9 +3,11 @@
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
 
+from accounts.permissions import can
 from channels.models import Channel
 
 logger = logging.getLogger(__name__)
@@ -39,3 +41,25 @@ def channel_for_webhook(channel_uuid) -> Channel:
 def forget_channel(channel: Channel) -> None:
     _channels.pop(str(channel.uuid), None)
 
+
+
+@dataclass(frozen=True)
+class ChannelActions:
+    """What the channel page offers this user now."""
+    manage: bool                # change settings and templates, retry stuck messages, send a test
+    pause: bool
+    activate: bool
+    register_webhook: bool
+    stopped_by_failures: bool   # broken: say why, and that renewed credentials and activating bring it back
+
+
+def channel_actions(user, channel: Channel) -> ChannelActions:
+    manage = can(user, "channels.manage") and channel.office_id == user.office_id
+    active = channel.status == Channel.Status.ACTIVE
+    return ChannelActions(
+        manage=manage,
+        pause=manage and active,
+        activate=manage and not active,
+        register_webhook=manage and channel.provider.registers_webhook,
+        stopped_by_failures=channel.status == Channel.Status.BROKEN,
+    )

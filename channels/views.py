@@ -13,7 +13,7 @@ from accounts.decorators import staff_required
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
 from bakohumas.locking import ConflictError
-from channels import services
+from channels import selectors, services
 from channels.explain import explain_result
 from channels.forms import ChannelForm, SendingSettingsForm, TemplateForm, TestForm
 from channels.models import Channel, InboundMessage, Template
@@ -104,7 +104,7 @@ def channel_detail(request, pk):
     stuck = channel.inbound_messages.filter(routed_at=None, route_attempts__gte=InboundMessage.MAX_ROUTE_ATTEMPTS)
     return render(request, "channels/channel_detail.html", {
         "channel": channel, "provider": channel.provider, "stuck": stuck.order_by("pk")[:20],
-        "stuck_count": stuck.count(), "can_manage": can(request.user, "channels.manage"),
+        "stuck_count": stuck.count(), "actions": selectors.channel_actions(request.user, channel),
         "webhook_url": webhook_url(request, channel) if channel.provider.two_way else "",
         "webhook_help": channel.provider.webhook_help(channel, webhook_url(request, channel)),
         "test_form": TestForm(channel=channel), "templates": channel.templates.all(), "outbox": outbox,
