@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from accounts.models import Role
 from audit.models import AuditEntry
 from bakohumas.locking import ConflictError
-from channels import http
 from channels import services as channel_services
 from channels.fakes import FakeWhatsApp
 from channels.models import Channel, Template
@@ -17,12 +16,6 @@ WA_TOKEN = "EAAJB-rahasia-token-akses"
 APP_SECRET = "rahasia-app-secret"
 BOT_TOKEN = "7000000001:AAFakeTokenForTests"
 SECRETS = (WA_TOKEN, APP_SECRET, BOT_TOKEN, "kata-sandi-smtp", "token-baru-rahasia")
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only():
-    with http.allowed_hosts([]):
-        yield
 
 
 @pytest.fixture

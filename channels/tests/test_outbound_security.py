@@ -14,7 +14,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from accounts.models import Role
 from channels import aio, http
 from channels import services as channel_services
 from channels.fakes import FakeTelegram, FakeWhatsApp
@@ -27,17 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 WA_TOKEN = "EAAJB-rahasia-token-akses"
 BOT_TOKEN = "7000000001:AAFakeTokenForTests"
 PRODUCTION_LIKE = override_settings(CHANNELS_ALLOW_CUSTOM_ENDPOINTS=False)
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only():
-    with http.allowed_hosts([]):
-        yield
-
-
-@pytest.fixture
-def admin(make_staff, madiun):
-    return make_staff(madiun, Role.ADMIN)
 
 
 def create_wa(office, admin, base_url=""):

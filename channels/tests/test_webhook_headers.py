@@ -7,24 +7,11 @@ import logging
 
 import pytest
 
-from accounts.models import Role
-from channels import http
 from channels import services as channel_services
 from channels.providers import telegram, whatsapp
 
 APP_SECRET = "uji-app-secret"
 BODY = json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only():
-    with http.allowed_hosts([]):
-        yield
-
-
-@pytest.fixture
-def admin(make_staff, madiun):
-    return make_staff(madiun, Role.ADMIN)
 
 
 @pytest.fixture
