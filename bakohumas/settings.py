@@ -346,7 +346,9 @@ LOGGING = {
 if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": os.environ["REDIS_URL"]}}
-PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "60"))
+# The page key carries the site generation and the next scheduled change (portal.caching), so a long lifetime never
+# serves a stale page; it bounds memory and anything changed outside the services (the Django admin).
+PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "600"))
 PORTAL_MAX_AGE = int(os.environ.get("PORTAL_MAX_AGE", "60"))
 
 # The office shown at "/" and used as default by the demo: KPU RI ("00") on a national

@@ -5,6 +5,7 @@ from django.urls import path
 
 from factcheck import public, views
 from factcheck.feeds import ClarificationFeed
+from portal.caching import public_page
 
 app_name = "factcheck"
 urlpatterns = [
@@ -37,7 +38,8 @@ urlpatterns = [
 
 public_urlpatterns = [
     path("<slug:office_slug>/cek-fakta/", public.clarification_list, name="clarifications"),
-    path("<slug:office_slug>/cek-fakta/feed.rss", ClarificationFeed(), name="clarification_feed"),
+    path("<slug:office_slug>/cek-fakta/feed.rss", public_page(ClarificationFeed()),
+         name="clarification_feed"),
     path("<slug:office_slug>/cek-fakta/<slug:slug>/", public.clarification_detail, name="clarification"),
     path("<slug:office_slug>/lapor-hoaks/", public.report_form, name="report_form"),
     path("<slug:office_slug>/lapor-hoaks/lacak/", public.report_tracking, name="report_tracking"),

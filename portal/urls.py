@@ -1,9 +1,9 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
-from django.views.decorators.cache import cache_page
 
 from elections.feeds import ical_feed
 from portal import views
+from portal.caching import public_page
 from portal.feeds import AtomPublicationFeed, PublicationFeed
 from portal.sitemaps import SITEMAPS
 
@@ -12,10 +12,9 @@ app_name = "portal"
 urlpatterns = [
     path("", views.root, name="root"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", cache_page(600)(sitemap_views.index), {"sitemaps": SITEMAPS,
-                                                               "sitemap_url_name": "portal:sitemap_section"},
-         name="sitemap"),
-    path("sitemap-<section>.xml", cache_page(600)(sitemap_views.sitemap), {"sitemaps": SITEMAPS},
+    path("sitemap.xml", public_page(sitemap_views.index),
+         {"sitemaps": SITEMAPS, "sitemap_url_name": "portal:sitemap_section"}, name="sitemap"),
+    path("sitemap-<section>.xml", public_page(sitemap_views.sitemap), {"sitemaps": SITEMAPS},
          name="sitemap_section"),
     path("bahasa/<str:code>/", views.set_language, name="set_language"),
     path("<slug:office_slug>/", views.office_home, name="office_home"),
@@ -27,11 +26,12 @@ urlpatterns = [
          name="attachment"),
     path("<slug:office_slug>/dokumen/", views.documents, name="documents"),
     path("<slug:office_slug>/jadwal/", views.schedule, name="schedule"),
-    path("<slug:office_slug>/jadwal.ics", ical_feed, name="calendar"),
-    path("<slug:office_slug>/jadwal/<slug:election_code>.ics", ical_feed, name="election_calendar"),
+    path("<slug:office_slug>/jadwal.ics", public_page(ical_feed), name="calendar"),
+    path("<slug:office_slug>/jadwal/<slug:election_code>.ics", public_page(ical_feed),
+         name="election_calendar"),
     path("<slug:office_slug>/faq/", views.faq, name="faq"),
     path("<slug:office_slug>/kontak/", views.contact, name="contact"),
     path("<slug:office_slug>/cari/", views.search_view, name="search"),
-    path("<slug:office_slug>/feed.rss", PublicationFeed(), name="rss"),
-    path("<slug:office_slug>/feed.atom", AtomPublicationFeed(), name="atom"),
+    path("<slug:office_slug>/feed.rss", public_page(PublicationFeed()), name="rss"),
+    path("<slug:office_slug>/feed.atom", public_page(AtomPublicationFeed()), name="atom"),
 ]

@@ -10,7 +10,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from content import selectors as content
@@ -119,6 +118,7 @@ def _live_publication(office_slug, slug):
 
 
 @require_safe
+@public_page(store=False)
 def attachment(request, office_slug, slug, attachment_id):
     publication = _live_publication(office_slug, slug)
     # An attachment waiting in a pending change is not public until a second person approves it.
@@ -127,6 +127,7 @@ def attachment(request, office_slug, slug, attachment_id):
 
 
 @require_safe
+@public_page(store=False)
 def cover(request, office_slug, slug):
     publication = _live_publication(office_slug, slug)
     if not publication.cover_image:
@@ -189,7 +190,7 @@ def set_language(request, code):
 
 
 @require_safe
-@cache_control(public=True, max_age=3600)
+@public_page
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /staf/", "Disallow: /admin/", "Disallow: /api/", "Disallow: /masuk/",
              "Disallow: /daftar/", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
