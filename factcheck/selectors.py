@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from accounts.permissions import can
 from factcheck.matching import LexicalIndex, confidence
 from factcheck.models import Claim, Clarification, ClarificationChange, IndexVersion, Report, Settings
 from offices.models import Office
@@ -56,6 +57,62 @@ def pending_change(clarification: Clarification) -> ClarificationChange | None:
     """The correction or withdrawal of a published clarification waiting for a second person, if any."""
     return (clarification.changes.filter(status=ClarificationChange.Status.PENDING)
             .select_related("proposed_by").first())
+
+
+@dataclass(frozen=True)
+class ClaimActions:
+    """What the claim page offers this user now. The services refuse anything else on their own."""
+    verify: bool        # an open claim of the office: assign it, answer it, write its clarification, edit its summary
+    assign_self: bool
+    note: bool          # internal notes, also once the claim is done
+
+
+def claim_actions(user, claim: Claim) -> ClaimActions:
+    may_verify = claim.office_id == user.office_id and can(user, "factcheck.verify")
+    verify = may_verify and claim.status != Claim.Status.DONE
+    return ClaimActions(verify=verify, assign_self=verify and claim.assigned_to_id != user.pk, note=may_verify)
+
+
+@dataclass(frozen=True)
+class ClarificationActions:
+    """What the clarification page offers this user now. The services refuse anything else on their own."""
+    edit: bool
+    submit: bool
+    review: bool                # approve and publish, or return to the author with a note
+    own_text_waits: bool        # pending, but this approver wrote or last edited it: someone else reviews
+    broadcast: bool
+    propose_correction: bool
+    propose_withdrawal: bool
+    approve_change: bool
+    reject_change: bool
+    own_change: bool            # this approver proposed the pending change: someone else approves it
+
+
+def clarification_actions(user, clarification: Clarification,
+                          change: ClarificationChange | None) -> ClarificationActions:
+    """`change` is the clarification's pending change (pending_change())."""
+    Status = Clarification.Status
+    status, external = clarification.status, clarification.is_external
+    own = clarification.office_id == user.office_id
+    verify, approve = own and can(user, "factcheck.verify"), own and can(user, "factcheck.approve")
+    # The first publication's four-eyes rule: neither the author nor the last editor approves.
+    awaiting_review = approve and status == Status.PENDING
+    own_text = user.pk in (clarification.author_id, clarification.edited_by_id)
+    may_propose = verify and status == Status.PUBLISHED and change is None
+    may_decide = change is not None and approve
+    own_change = may_decide and change.proposed_by_id == user.pk
+    return ClarificationActions(
+        edit=verify and status in (Status.DRAFT, Status.PENDING) and not external,
+        submit=verify and status == Status.DRAFT and not external,
+        review=awaiting_review and not own_text,
+        own_text_waits=awaiting_review and own_text,
+        broadcast=own and can(user, "broadcast.write") and status == Status.PUBLISHED,
+        propose_correction=may_propose and not external,
+        propose_withdrawal=may_propose,
+        approve_change=may_decide and not own_change,
+        reject_change=may_decide,
+        own_change=own_change,
+    )
 
 
 @dataclass(frozen=True)

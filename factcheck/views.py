@@ -117,7 +117,6 @@ def trending(request):
 @staff_required("factcheck.view")
 def claim_detail(request, pk):
     claim = _claim(request, pk)
-    own = claim.office_id == request.user.office_id
     reports = claim.reports.select_related("reporter", "channel").order_by("-created_at")
     suggestion_scores: dict[int, dict] = {}
     for report in reports[:200]:
@@ -128,10 +127,9 @@ def claim_detail(request, pk):
     found = Clarification.objects.filter(pk__in=suggestion_scores, status=Clarification.Status.PUBLISHED).in_bulk()
     suggestions = sorted(({"clarification": found[pk], **s} for pk, s in suggestion_scores.items() if pk in found),
                          key=lambda s: s["percent"], reverse=True)
-    can_verify = own and can(request.user, "factcheck.verify")
     return render(request, "factcheck/claim.html", {
-        "claim": claim, "own": own, "can_verify": can_verify, "reports": Paginator(reports, 50).get_page(
-            request.GET.get("page")),
+        "claim": claim, "actions": selectors.claim_actions(request.user, claim),
+        "reports": Paginator(reports, 50).get_page(request.GET.get("page")),
         "suggestions": suggestions[:8], "notes": claim.notes.select_related("author"),
         "clarifications": claim.clarifications.order_by("-created_at"),
         "claim_form": ClaimForm(initial={"summary": claim.summary, "evidence": "\n".join(claim.evidence),
@@ -225,31 +223,20 @@ def clarification_list(request):
 @staff_required("factcheck.view")
 def clarification_detail(request, pk):
     clarification = _clarification(request, pk)
-    own = clarification.office_id == request.user.office_id
-    editable = own and clarification.status in (Clarification.Status.DRAFT, Clarification.Status.PENDING) \
-        and not clarification.is_external and can(request.user, "factcheck.verify")
+    change = selectors.pending_change(clarification)
+    actions = selectors.clarification_actions(request.user, clarification, change)
     initial = {"claim_reviewed": clarification.claim_reviewed, "verdict": clarification.verdict,
                "summary": clarification.summary, "body": clarification.body,
                "evidence": "\n".join(clarification.evidence), "item_reviewed_url": clarification.item_reviewed_url,
                "version": clarification.version}
     notices = clarification.notices.values("kind", "status").annotate(n=Count("pk")).order_by("kind", "status")
-    change_context = services.change_permissions(request.user, clarification)
-    change = change_context["change"]
-    may_propose = (own and clarification.status == Clarification.Status.PUBLISHED and change is None
-                   and can(request.user, "factcheck.verify"))
     return render(request, "factcheck/clarification.html", {
-        **change_context,
+        "actions": actions, "change": change,
         "change_rows": selectors.change_rows(clarification, change) if change is not None else [],
-        "can_propose_correction": may_propose and not clarification.is_external,
-        "can_propose_withdrawal": may_propose,
-        "clarification": clarification, "own": own, "editable": editable,
-        "form": ClarificationForm(initial=initial) if editable else None,
-        "correction_form": CorrectionForm(initial=initial) if may_propose else None,
-        "reason_form": ReasonForm(), "can_approve": own and can(request.user, "factcheck.approve"),
-        # The first publication's four-eyes rule: neither the author nor the last editor approves.
-        "own_text": request.user.pk in (clarification.author_id, clarification.edited_by_id),
-        "can_verify": own and can(request.user, "factcheck.verify"),
-        "can_broadcast": own and can(request.user, "broadcast.write"),
+        "clarification": clarification,
+        "form": ClarificationForm(initial=initial) if actions.edit else None,
+        "correction_form": CorrectionForm(initial=initial) if actions.propose_correction else None,
+        "reason_form": ReasonForm(),
         "notices": [(Notice.Kind(n["kind"]).label, Notice.Status(n["status"]).label, n["n"]) for n in notices],
         "unreachable": clarification.notices.filter(status=Notice.Status.UNREACHABLE).select_related("report")[:20],
         "corrections": clarification.corrections.select_related("author"),
