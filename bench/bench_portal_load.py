@@ -12,17 +12,25 @@ production settings, and gunicorn is started the way production runs it:
     (BAKOHUMAS_ENV=production, SECRET_KEY=<50 random characters>, SECURE_SSL_REDIRECT=0, ALLOWED_HOSTS=127.0.0.1,
      DATABASE_URL=<the temporary database>, STATIC_ROOT=<collected in the temporary directory>, DEBUG unset)
 
-After a warm-up, wrk (`wrk -t2 -c32 -d10s --latency`) measures, one after the other in the same run:
+A published clarification (cek fakta) is added through the factcheck services. After a warm-up, wrk
+(`wrk -t2 -c32 -d10s --latency`) measures, one after the other in the same run, every kind of public URL:
 
-    /healthz                                   the cheapest request that touches the database
+    /healthz                                   the cheapest request that touches the database (first and last)
     /kota-madiun/                              the office home (stages, latest publications)
     /kota-madiun/publikasi/<slug>/             a publication page
+    /kota-madiun/publikasi/                    a publication list
+    /kota-madiun/cari/?q=pemilih               a search
+    /kota-madiun/feed.rss                      the RSS feed
+    /sitemap-publikasi.xml                     the publications' sitemap
+    /kota-madiun/jadwal.ics                    the stages' calendar
+    /kota-madiun/cek-fakta/<slug>/             a clarification page (ClaimReview)
+    /kota-madiun/cek-fakta/feed.rss            the clarifications' feed
     the publication page with If-None-Match    the ETag the page sent → 304 Not Modified
 
-and prints requests/s, latency p50/p99 and the ratio page/healthz (target ≥ 0.6). The ETag carries the minute, so
-the conditional run starts early enough in a minute to end inside it. wrk and gunicorn share the machine's cores,
-over loopback only. gunicorn's process group is always stopped at the end. Without /usr/bin/wrk the script prints
-"wrk missing" and skips the measurement (it never installs anything).
+and prints requests/s, latency p50/p99 and the ratio to /healthz (the mean of its two runs; target ≥ 0.8 for
+every kind). wrk and gunicorn share the machine's cores, over loopback only. gunicorn's process group is always
+stopped at the end. Without /usr/bin/wrk the script prints "wrk missing" and skips the measurement (it never
+installs anything).
 """
 
 import argparse
@@ -50,7 +58,7 @@ from gen_publications import publication_text  # noqa: E402
 from summary import summary as summary_line  # noqa: E402
 from workdir import bench_workdir  # noqa: E402
 
-TARGET_RATIO = 0.6
+TARGET_RATIO = 0.8
 WORKERS = 2
 WRK_LINE = re.compile(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$")
 
@@ -97,6 +105,24 @@ def publish_items(count: int) -> list:
         if office == madiun:
             madiun_items.append(item)
     return madiun_items
+
+
+def publish_clarification() -> str:
+    """One clarification of KPU Kota Madiun, written by a verifier and approved by an editor; its slug."""
+    from accounts.models import Role, User
+    from factcheck import services
+    from factcheck.models import Verdict
+    from offices.models import Office
+
+    madiun = Office.objects.get(code="35.77")
+    verifier = User.objects.create(username="bench-verifikator", office=madiun, role=Role.VERIFIER)
+    editor = User.objects.create(username="bench-editor", office=madiun, role=Role.EDITOR)
+    clarification = services.save_clarification(
+        actor=verifier, office=madiun, claim_reviewed="TPS di Kota Madiun dipindah ke pusat perbelanjaan",
+        verdict=Verdict.FALSE, summary="Tidak benar. Lokasi TPS diumumkan KPU Kota Madiun.",
+        body="Daftar lokasi TPS ditetapkan dalam rapat pleno dan diumumkan di portal.")
+    services.submit_clarification(actor=verifier, clarification=clarification)
+    return services.publish_clarification(actor=editor, clarification=clarification).slug
 
 
 def free_port() -> int:
@@ -209,13 +235,6 @@ def parse_wrk(output: str) -> dict:
     return result
 
 
-def wait_for_minute_room(seconds_needed: float) -> None:
-    """The ETag changes every minute: start a conditional run only if it can end within the current minute."""
-    second = time.time() % 60
-    if second + seconds_needed > 59:
-        time.sleep(60 - second + 0.3)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description="Requests/s of the public portal under gunicorn, measured with wrk.")
     parser.add_argument("--publications", type=int, default=int(os.environ.get("BENCH_PORTAL_PUBLICATIONS", "200")))
@@ -233,12 +252,14 @@ def main() -> int:
         database_url = setup_django(work)
         start = time.perf_counter()
         madiun_items = publish_items(args.publications)
+        clarification = publish_clarification()
         from django.db import connection
 
         from content.models import Publication
         from portal.models import SiteGeneration
 
-        print(f"Published {Publication.objects.filter(status='terbit').count()} publications through the services "
+        published = Publication.objects.filter(status=Publication.Status.PUBLISHED).count()
+        print(f"Published {published} publications through the services "
               f"({len(madiun_items)} KPU Kota Madiun, the rest KPU RI) in {time.perf_counter() - start:.1f} s; "
               f"site generation {SiteGeneration.objects.get(pk=1).value}. SQLite {connection.Database.sqlite_version}.")
         connection.close()  # the server processes are the only users of the database from here on
@@ -258,7 +279,12 @@ def main() -> int:
         try:
             wait_ready(port, process, log)
             page = f"/kota-madiun/publikasi/{madiun_items[len(madiun_items) // 2].slug}/"
-            targets = [("healthz", "/healthz"), ("office home", "/kota-madiun/"), ("publication page", page)]
+            targets = [("healthz", "/healthz"), ("office home", "/kota-madiun/"), ("publication page", page),
+                       ("publication list", "/kota-madiun/publikasi/"), ("search", "/kota-madiun/cari/?q=pemilih"),
+                       ("RSS feed", "/kota-madiun/feed.rss"), ("sitemap", "/sitemap-publikasi.xml"),
+                       ("ICS calendar", "/kota-madiun/jadwal.ics"),
+                       ("clarification page", f"/kota-madiun/cek-fakta/{clarification}/"),
+                       ("clarification feed", "/kota-madiun/cek-fakta/feed.rss")]
             for _, path in targets:
                 status, _, body = get(port, path)
                 if status != 200:
@@ -271,7 +297,6 @@ def main() -> int:
             for label, path in targets:
                 results.append((label, wrk(base + path, duration=args.duration, connections=args.connections)))
 
-            wait_for_minute_room(args.duration + 2)
             etag = get(port, page)[1].get("etag")
             conditional = {"If-None-Match": etag}
             check = get(port, page, conditional)[0]
@@ -280,6 +305,9 @@ def main() -> int:
             results.append(("page, If-None-Match → 304", wrk(base + page, duration=args.duration,
                                                               connections=args.connections, headers=conditional)))
             still_304 = get(port, page, conditional)[0] == 304
+            # /healthz again at the end: the machine is shared, the reference is the mean of both runs.
+            results.append(("healthz, again", wrk(base + "/healthz", duration=args.duration,
+                                                  connections=args.connections)))
         finally:
             stop(process)
 
@@ -292,16 +320,19 @@ def main() -> int:
             print(f"  {label:<30}{r.get('rps', 0):>10,.0f}{r.get('p50', float('nan')):>9.1f}"
                   f"{r.get('p99', float('nan')):>9.1f}{r.get('requests', 0):>10,}  {errors}")
         by_label = dict(results)
-        health = by_label["healthz"]["rps"]
-        print(f"\n  ratio to /healthz (target ≥ {TARGET_RATIO}):")
-        for label in ("office home", "publication page", "page, If-None-Match → 304"):
+        health = (by_label["healthz"]["rps"] + by_label["healthz, again"]["rps"]) / 2
+        print(f"\n  ratio to /healthz, mean of its two runs {health:,.0f} req/s (target ≥ {TARGET_RATIO}):")
+        for label, _ in results:
+            if label.startswith("healthz"):
+                continue
             ratio = by_label[label]["rps"] / health
             print(f"  {label:<30}{ratio:>10.2f}  {'MET' if ratio >= TARGET_RATIO else 'MISSED'}")
             summary_line(f"portal {label}, req/s ÷ /healthz", f"≥ {TARGET_RATIO} × /healthz",
                          f"{ratio:.2f} × ({by_label[label]['rps']:,.0f} req/s)", ratio >= TARGET_RATIO,
                          f"/healthz {health:,.0f} req/s")
         if not still_304:
-            print("  note: the ETag changed during the conditional run (a minute boundary); some answers were 200")
+            print("  note: the ETag changed during the conditional run (a scheduled change or a local midnight); "
+                  "some answers were 200")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Run every benchmark, one subprocess each, in order; `make bench` calls this.
 
     python bench/run_all.py [NAME ...]      # e.g. `python bench/run_all.py import` for bench_import.py only,
-                                            # `python bench/run_all.py portal page_weight` for the portal's three,
+                                            # `python bench/run_all.py portal page_weight` for the portal's four,
                                             # `python bench/run_all.py broadcast rate webhooks` for the broadcasts'
 
 Each script's output is passed through as it runs. Targets are printed by the scripts, never asserted: the exit
@@ -27,20 +27,22 @@ from summary import parse
 
 BENCH_DIR = Path(__file__).resolve().parent
 # (script, arguments): the issue's 50,000-row import, the member list, the public portal (page weight, load under
-# gunicorn with wrk, search), broadcasts (status webhooks under gunicorn with wrk, the 80/s rate limit), a
-# 500,000-row (~50 MB) import, the preview of 500,000 bad rows (CSV and XLSX) while webhooks arrive, and last the
-# 100,000-delivery broadcast send, the longest.
+# gunicorn with wrk, page-cache hit rate over 5 minutes of steady load, search), broadcasts (status webhooks under
+# gunicorn with wrk, the 80/s rate limit), a 500,000-row (~50 MB) import, the preview of 500,000 bad rows (CSV and
+# XLSX) while webhooks arrive, and last the 100,000-delivery broadcast send, the longest.
 SCRIPTS = [
     ("bench_import.py", []),
     ("bench_member_list.py", []),
     ("bench_page_weight.py", []),
     ("bench_portal_load.py", []),
+    ("bench_portal_cache.py", []),
     ("bench_portal_search.py", []),
     ("bench_webhooks.py", []),
     ("bench_rate_limit.py", []),
     ("bench_broadcast_timeouts.py", []),
     ("bench_inbox.py", []),
     ("bench_match.py", []),
+    ("bench_match_live.py", []),
     ("bench_factcheck.py", []),
     ("bench_import.py", ["--rows", "500000"]),
     ("bench_import_hostile.py", []),

@@ -86,6 +86,8 @@ def public_page(view=None, *, store: bool = True):
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
                 if response.status_code == 200:
+                    # One piece: a feed is written in hundreds of small writes, each its own send() under gunicorn.
+                    response.content = response.content
                     cache.set(key, response, settings.PORTAL_CACHE_SECONDS)
                 response["X-Cache"] = "MISS"
             else:
