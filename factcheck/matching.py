@@ -42,45 +42,98 @@ class Match:
 
 
 class LexicalIndex:
+    """Documents can be added, replaced and removed one at a time; IDF and the average length are computed from the
+    live counts at query time, so an index changed document by document ranks exactly like one built afresh from
+    the same documents (ties go to the larger id either way)."""
+
     def __init__(self, analyzer: Callable[[str], list[str]] = default_analyzer):
         self.analyzer = analyzer
-        self.ids: list[str] = []
+        self.ids: list[str | None] = []     # by slot; None where a removed document was (its slot is reused)
         self.lengths: list[int] = []
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self._idf: dict[str, float] = {}
-        self._average = 1.0
-        self._lookups: dict[str, dict[int, int]] = {}
         self.groups: list[object] = []
+        self.texts: dict[str, str] = {}     # id → the text indexed (explain() and removal re-read it)
+        # term → {slot: term frequency}. The dict is also the lookup for a common term, so nothing is held twice.
+        self.postings: dict[str, dict[int, int]] = {}
         self.failed: dict[str, str] = {}   # id → why its text could not be analysed (left out, the rest indexed)
+        self._slots: dict[str, int] = {}
+        self._free: list[int] = []
+        self._total_length = 0
 
     def build(self, documents: Iterable[tuple]) -> "LexicalIndex":
         """(id, text) pairs, or (id, text, group) triples: search() can then be limited to some groups (offices)
         while it scores, so matches of other groups never crowd out the ones wanted."""
         for doc_id, text, *group in documents:
-            try:
-                counts = Counter(self.analyzer(text))
-            except Exception as exc:  # one bad document must never stop the others from matching
-                self.failed[doc_id] = f"{type(exc).__name__}: {exc}"[:300]
-                continue
-            index = len(self.ids)
-            self.ids.append(doc_id)
-            self.groups.append(group[0] if group else None)
-            self.lengths.append(sum(counts.values()))
-            for term, tf in counts.items():
-                self.postings[term].append((index, tf))
-        n = len(self.ids)
-        self._average = (sum(self.lengths) / n) if n else 1.0
-        assumed = max(n, MIN_COLLECTION)
-        self._idf = {t: math.log(1 + (assumed - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
-        common = max(50, int(n * COMMON_FRACTION))
-        self._lookups = {t: dict(p) for t, p in self.postings.items() if len(p) > common and self._idf[t] >= MIN_IDF}
+            self.add(doc_id, text, group[0] if group else None)
         return self
 
+    def add(self, doc_id: str, text: str, group: object = None) -> bool:
+        """Adds the document, or replaces the one with its id. False when its text cannot be analysed: it is then
+        left out (and any earlier version of it removed), with the reason in `failed`."""
+        self.remove(doc_id)
+        try:
+            counts = Counter(self.analyzer(text))
+        except Exception as exc:  # one bad document must never stop the others from matching
+            self.failed[doc_id] = f"{type(exc).__name__}: {exc}"[:300]
+            return False
+        length = sum(counts.values())
+        if self._free:
+            slot = self._free.pop()
+            self.ids[slot], self.groups[slot], self.lengths[slot] = doc_id, group, length
+        else:
+            slot = len(self.ids)
+            self.ids.append(doc_id)
+            self.groups.append(group)
+            self.lengths.append(length)
+        self._slots[doc_id] = slot
+        self.texts[doc_id] = text
+        self._total_length += length
+        postings = self.postings
+        for term, tf in counts.items():
+            found = postings.get(term)
+            if found is None:
+                postings[term] = {slot: tf}
+            else:
+                found[slot] = tf
+        return True
+
+    def remove(self, doc_id: str) -> bool:
+        self.failed.pop(doc_id, None)
+        slot = self._slots.pop(doc_id, None)
+        if slot is None:
+            return False
+        text = self.texts.pop(doc_id)
+        try:
+            terms = set(self.analyzer(text))
+        except Exception:  # it analysed when added; should the analyzer have changed since, look everywhere
+            terms = [t for t, found in self.postings.items() if slot in found]
+        for term in terms:
+            found = self.postings.get(term)
+            if found is not None and found.pop(slot, None) is not None and not found:
+                del self.postings[term]
+        self._total_length -= self.lengths[slot]
+        self.ids[slot], self.groups[slot], self.lengths[slot] = None, None, 0
+        self._free.append(slot)
+        return True
+
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._slots)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._slots
+
+    @property
+    def _average(self) -> float:
+        return self._total_length / len(self._slots) if self._slots else 1.0
+
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (max(len(self._slots), MIN_COLLECTION) - df + 0.5) / (df + 0.5))
 
     def _weight(self, term: str) -> float:
-        return self._idf.get(term, 0.0) * (PAIR_WEIGHT if "+" in term else 1.0)
+        found = self.postings.get(term)
+        return self._idf(len(found)) * (PAIR_WEIGHT if "+" in term else 1.0) if found else 0.0
+
+    def _rank_key(self, item: tuple[int, float]) -> tuple[float, str]:
+        return item[1], self.ids[item[0]]
 
     def search(self, text: str, k: int = 10, groups: set | frozenset | None = None) -> list[Match]:
         query = Counter(self.analyzer(text))
@@ -88,26 +141,27 @@ class LexicalIndex:
         if not known:
             return []
         scores: dict[int, float] = defaultdict(float)
-        common = max(50, int(len(self.ids) * COMMON_FRACTION))
+        common = max(50, int(len(self._slots) * COMMON_FRACTION))
+        average = self._average
         for term in known:
-            if self._idf[term] < MIN_IDF:
-                continue   # in most documents: it cannot change the ranking, only cost time
-            weight = self._weight(term)
             postings = self.postings[term]
+            idf = self._idf(len(postings))
+            if idf < MIN_IDF:
+                continue   # in most documents: it cannot change the ranking, only cost time
+            weight = idf * (PAIR_WEIGHT if "+" in term else 1.0)
             if len(postings) > common and len(scores) >= CANDIDATE_FLOOR:
                 # A common term only re-ranks what the rarer terms found: look those up instead of walking the list.
-                lookup = self._lookups[term]
-                pairs = [(index, lookup[index]) for index in scores if index in lookup]
+                pairs = [(index, postings[index]) for index in scores if index in postings]
             else:
-                pairs = postings
+                pairs = postings.items()
             for index, tf in pairs:
                 if groups is not None and self.groups[index] not in groups:
                     continue
-                norm = tf + K1 * (1 - B + B * self.lengths[index] / self._average)
+                norm = tf + K1 * (1 - B + B * self.lengths[index] / average)
                 scores[index] += weight * tf * (K1 + 1) / norm
             if len(scores) > MAX_CANDIDATES:
-                scores = defaultdict(float, heapq.nlargest(MAX_CANDIDATES, scores.items(), key=lambda i: i[1]))
-        best = heapq.nlargest(k, scores.items(), key=lambda item: item[1])
+                scores = defaultdict(float, heapq.nlargest(MAX_CANDIDATES, scores.items(), key=self._rank_key))
+        best = heapq.nlargest(k, scores.items(), key=self._rank_key)
         return [Match(self.ids[i], round(s, 4)) for i, s in best]
 
     def self_score(self, text: str) -> float:
@@ -115,13 +169,15 @@ class LexicalIndex:
         document has count at the weight of the rarest word, so a report about something new scores low."""
         query = Counter(self.analyzer(text))
         length = sum(query.values())
-        unseen = math.log(1 + (max(len(self.ids), MIN_COLLECTION) + 0.5) / 0.5)
+        unseen = math.log(1 + (max(len(self._slots), MIN_COLLECTION) + 0.5) / 0.5)
+        average = self._average
         total = 0.0
         for term, tf in query.items():
-            idf = self._idf.get(term, unseen)
+            found = self.postings.get(term)
+            idf = self._idf(len(found)) if found else unseen
             if idf < MIN_IDF:
                 continue
-            norm = tf + K1 * (1 - B + B * length / self._average)
+            norm = tf + K1 * (1 - B + B * length / average)
             total += idf * (PAIR_WEIGHT if "+" in term else 1.0) * tf * (K1 + 1) / norm
         return total
 

@@ -32,13 +32,25 @@ class Settings(models.Model):
 
 
 class IndexVersion(models.Model):
-    """One row, bumped after every change to what is published (publish, correct, withdraw, import): each process's
-    matching index rebuilds when it moves, and nothing else (news on the portal, say) makes it rebuild."""
+    """One row, bumped after every change to what is published (publish, correct, withdraw, import). The matching
+    index no longer reads it: it follows IndexChange, which names the clarification that changed."""
 
     value = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class IndexChange(models.Model):
+    """The log each process's matching index follows: one row per save or deletion of a clarification, written in
+    the same transaction (factcheck.index). A process applies the rows after its cursor by re-reading those
+    clarifications, so it needs no full rebuild for a change; rows older than a week are pruned."""
+
+    clarification_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.clarification_id}"
 
 
 class Claim(models.Model):

@@ -1,12 +1,13 @@
 """Reads for cek fakta: what a staff member may see, and what a report matches.
 
-Matching keeps in-memory indexes per process (published clarifications of every office, searched only among the
-offices a report may be answered from; each office's open claims), rebuilt when their key moves (a few index
-lookups, not a scan), so a worker answers in milliseconds and a change made by another process is seen by the next
-report. Counters on a claim are written with update(), which leaves updated_at alone: a new report does not
-rebuild the claims index.
+Matching keeps in-memory indexes per process. Published clarifications of every office are one index, searched only
+among the offices a report may be answered from, and kept current change by change from the change log
+(factcheck.index): a clarification published, corrected or withdrawn in any process is in the next match, without
+a rebuild. Each office's open claims are an index rebuilt when its key moves (a few index lookups, not a scan);
+counters on a claim are written with update(), which leaves updated_at alone: a new report does not rebuild it.
 """
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import can
+from factcheck.index import ClarificationSource, LiveIndex
 from factcheck.matching import LexicalIndex, confidence
-from factcheck.models import Claim, Clarification, ClarificationChange, IndexVersion, Report, Settings
+from factcheck.models import Claim, Clarification, ClarificationChange, Report, Settings
 from offices.models import Office
 from offices.selectors import visible_office_ids
 
@@ -157,61 +159,59 @@ def matchable_office_ids(office: Office) -> set[int]:
     return {office.pk, *(o.pk for o in office.ancestors())}
 
 
-class _CachedIndex:
-    """One LexicalIndex of `rows()` (id, office, texts…), rebuilt when `key()` changes. Readers take a snapshot
-    under the lock, so a rebuild in another thread never changes what they are looking at."""
-
-    def __init__(self, key, rows, on_failed=None):
-        self.key_of, self.rows, self.on_failed = key, rows, on_failed
-        self.key = None
-        self.snapshot: tuple[LexicalIndex, dict[str, str]] = (LexicalIndex(), {})
-        self.lock = threading.Lock()
-
-    def current(self) -> tuple[LexicalIndex, dict[str, str]]:
-        key = self.key_of()
-        with self.lock:
-            if key != self.key:
-                items = list(self.rows())
-                texts = {str(pk): "\n".join(parts) for pk, _office, *parts in items}
-                index = LexicalIndex().build((str(pk), texts[str(pk)], office) for pk, office, *_ in items)
-                self.snapshot, self.key = (index, texts), key
-                if self.on_failed is not None:
-                    self.on_failed(index.failed)
-            return self.snapshot
-
-    def search(self, text: str, offices: set[int], rerank=None) -> list[Suggestion]:
-        """The best five, each with its lexical confidence; `rerank` (the semantic re-ranker) may change their
-        order, never their scores, so the office's thresholds keep their meaning."""
-        index, texts = self.current()
+def _suggestions(index: LexicalIndex, text: str, offices: set[int], rerank=None, hold=None) -> list[Suggestion]:
+    """The best five, each with its lexical confidence; `rerank` (the semantic re-ranker) may change their order,
+    never their scores, so the office's thresholds keep their meaning. `hold` is held while the index is read."""
+    with hold or contextlib.nullcontext():
         found = index.search(text, k=SEARCH_DEPTH, groups=offices)
         if not found:
             return []
         ideal = index.self_score(text)
-        percent = {m.id: confidence(m.score, ideal, (found[1].score if len(found) > 1 else None) if i == 0
-                                    else found[0].score) for i, m in enumerate(found)}
-        if rerank is not None:
-            found = rerank(text, found[:20])
-        return [Suggestion(int(m.id), percent[m.id], index.explain(text, texts[m.id])) for m in found[:5]]
+        texts = {m.id: index.texts[m.id] for m in found[:20]}
+    percent = {m.id: confidence(m.score, ideal, (found[1].score if len(found) > 1 else None) if i == 0
+                                else found[0].score) for i, m in enumerate(found)}
+    if rerank is not None:
+        found = rerank(text, found[:20])
+    return [Suggestion(int(m.id), percent[m.id], index.explain(text, texts[m.id])) for m in found[:5]]
 
 
-def _clarifications_key() -> tuple:
-    """Publishing (imports too, once approved), correcting and withdrawing bump IndexVersion once committed (so a
-    transaction that commits late is still seen); the newest change and id catch the rest."""
-    version = IndexVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    return version, *Clarification.objects.aggregate(u=Max("updated_at"), p=Max("pk")).values()
+class _CachedIndex:
+    """One LexicalIndex of `rows()` (id, office, texts…), built anew when `key()` changes and swapped in whole, so
+    a reader in another thread keeps the one it took."""
+
+    def __init__(self, key, rows):
+        self.key_of, self.rows = key, rows
+        self.key = None
+        self.index = LexicalIndex()
+        self.lock = threading.Lock()
+
+    def current(self) -> LexicalIndex:
+        key = self.key_of()
+        with self.lock:
+            if key != self.key:
+                self.index = LexicalIndex().build((str(pk), "\n".join(parts), office)
+                                                  for pk, office, *parts in self.rows())
+                self.key = key
+            return self.index
+
+    def search(self, text: str, offices: set[int]) -> list[Suggestion]:
+        return _suggestions(self.current(), text, offices)
 
 
-def _report_unindexable(failed: dict[str, str]) -> None:
-    """Shown on each clarification's staff page until its text indexes again (a plain update: no version bump)."""
+def _report_unindexable(failed: dict[str, str], changed: list[str] | None) -> None:
+    """Shown on each clarification's staff page until its text indexes again (a plain update: not logged as a
+    change). `changed`: the clarifications just re-read; None after a full build."""
     for pk, why in failed.items():
-        logger.error("clarification %s left out of the matching index: %s", pk, why)
-        Clarification.objects.filter(pk=int(pk)).update(index_error=why)
-    Clarification.objects.exclude(index_error="").exclude(pk__in=[int(pk) for pk in failed]).update(index_error="")
+        if changed is None or pk in changed:
+            logger.error("clarification %s left out of the matching index: %s", pk, why)
+            Clarification.objects.filter(pk=int(pk)).exclude(index_error=why).update(index_error=why)
+    indexed = Clarification.objects.exclude(index_error="").exclude(pk__in=[int(pk) for pk in failed])
+    if changed is not None:
+        indexed = indexed.filter(pk__in=[int(pk) for pk in changed])
+    indexed.update(index_error="")
 
 
-_clarifications = _CachedIndex(_clarifications_key, lambda: Clarification.objects.filter(
-    status=Clarification.Status.PUBLISHED).values_list("pk", "office_id", "claim_reviewed", "summary"),
-    on_failed=_report_unindexable)
+_clarifications = LiveIndex(ClarificationSource(on_failed=_report_unindexable), factory=lambda: LexicalIndex())
 _claims: dict[int, _CachedIndex] = {}
 _claims_lock = threading.Lock()
 
@@ -233,8 +233,9 @@ def _open_claims(office_id: int) -> _CachedIndex:
 def match_clarifications(text: str, office: Office) -> list[Suggestion]:
     from factcheck import semantic
 
-    return _clarifications.search(text, matchable_office_ids(office),
-                                  rerank=semantic.rerank_stored if semantic.enabled() else None)
+    _clarifications.refresh()
+    return _suggestions(_clarifications.index, text, matchable_office_ids(office),
+                        rerank=semantic.rerank_stored if semantic.enabled() else None, hold=_clarifications.lock)
 
 
 def match_open_claims(text: str, office: Office) -> list[Suggestion]:

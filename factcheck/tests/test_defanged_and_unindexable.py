@@ -42,7 +42,7 @@ def test_an_unindexable_clarification_is_reported_on_its_page_and_the_others_sti
             super().__init__(analyzer)
 
     monkeypatch.setattr(selectors, "LexicalIndex", FragileIndex)
-    selectors._clarifications.key = None   # rebuild with the fragile analyzer
+    selectors._clarifications.reset()   # rebuild with the fragile analyzer
     found = selectors.match_clarifications("surat suara tercoblos di rumah kepala desa", madiun)
     assert found and found[0].id == good.pk
     bad.refresh_from_db()
@@ -51,7 +51,7 @@ def test_an_unindexable_clarification_is_reported_on_its_page_and_the_others_sti
     assert "tidak dapat dimasukkan ke indeks pencocokan" in page
 
     monkeypatch.setattr(selectors, "LexicalIndex", LexicalIndex)
-    selectors._clarifications.key = None
+    selectors._clarifications.reset()
     selectors.match_clarifications("apa saja", madiun)
     bad.refresh_from_db()
     assert bad.index_error == ""
