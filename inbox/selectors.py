@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from accounts.permissions import can
 from inbox.models import Conversation, Escalation, Message
 from members.models import Address, Member
 
@@ -11,6 +14,49 @@ def conversations_visible_to(office) -> QuerySet[Conversation]:
     office sees a lower office's inbox unless asked."""
     asked = Escalation.objects.filter(conversation=OuterRef("pk"), to_office=office)
     return Conversation.objects.filter(Q(office=office) | Q(escalated_to=office) | Exists(asked))
+
+
+def handling_office_ids(conversation: Conversation) -> set[int]:
+    ids = {conversation.office_id}
+    if conversation.escalated_to_id:
+        ids.add(conversation.escalated_to_id)
+    return ids
+
+
+@dataclass(frozen=True)
+class ConversationActions:
+    """What the conversation page offers this user now. The services refuse anything else on their own."""
+    handle: bool                # assign, label and note it: the office it belongs to or was escalated to
+    reply: bool
+    assign_self: bool
+    close: bool
+    reopen: bool
+    unflag: bool
+    link_member: bool           # a contact-form conversation, in the office it came to
+    escalate: bool              # on to the office above the one holding it now
+    return_escalation: bool     # escalated to this user's office: hand it back unanswered
+    view_member: bool
+    report_hoax: bool           # an incoming message, as a cek fakta report of the office
+
+
+def conversation_actions(user, conversation: Conversation) -> ConversationActions:
+    closed = conversation.status == Conversation.Status.CLOSED
+    own = conversation.office_id == user.office_id
+    handle = can(user, "inbox.reply") and user.office_id in handling_office_ids(conversation)
+    holder = conversation.escalated_to or conversation.office
+    return ConversationActions(
+        handle=handle,
+        reply=handle and not closed,
+        assign_self=handle and conversation.assigned_to_id != user.pk,
+        close=handle and not closed,
+        reopen=handle and closed,
+        unflag=handle and conversation.flagged_flood,
+        link_member=handle and conversation.from_contact_form and own,
+        escalate=handle and not closed and holder.parent_id is not None and user.office_id == holder.pk,
+        return_escalation=handle and conversation.escalated_to_id == user.office_id,
+        view_member=own,
+        report_hoax=own and can(user, "factcheck.report"),
+    )
 
 
 def folder(user, name: str) -> QuerySet[Conversation]:

@@ -22,6 +22,7 @@ from channels import commands, window
 from channels.models import Channel, InboundMessage, Template
 from inbox import autoreply
 from inbox.models import Conversation, Escalation, Message, SavedReply
+from inbox.selectors import handling_office_ids
 from inbox.workdays import add_working_days
 from lib.tracking import tracking_number
 from members.models import Address, Member
@@ -188,13 +189,6 @@ def _assign_on_duty(conversation: Conversation) -> None:
 
 
 # Who may do what -------------------------------------------------------------------------------------------
-
-def handling_office_ids(conversation: Conversation) -> set[int]:
-    ids = {conversation.office_id}
-    if conversation.escalated_to_id:
-        ids.add(conversation.escalated_to_id)
-    return ids
-
 
 def _require(actor, conversation: Conversation, capability: str = "inbox.reply") -> None:
     if not can(actor, capability) or actor.office_id not in handling_office_ids(conversation):

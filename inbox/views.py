@@ -65,11 +65,11 @@ def _detail_context(request, conversation: Conversation, reply_form=None, note_f
     channel, _recipient = services.reply_route(conversation)
     window = services.window_open(conversation, channel)
     user = request.user
-    handles = can(user, "inbox.reply") and user.office_id in services.handling_office_ids(conversation)
-    staff = User.objects.filter(office_id__in=services.handling_office_ids(conversation), is_active=True).order_by(
+    staff = User.objects.filter(office_id__in=selectors.handling_office_ids(conversation), is_active=True).order_by(
         "username")
     return {
-        "conversation": conversation, "channel": channel, "window_open": window, "handles": handles,
+        "conversation": conversation, "channel": channel, "window_open": window,
+        "actions": selectors.conversation_actions(user, conversation),
         "thread": conversation.messages.select_related("author", "author_office", "channel", "delivery"),
         "reply_form": reply_form or ReplyForm(channel=channel, window_open=window,
                                               initial={"version": conversation.version}),
@@ -77,10 +77,6 @@ def _detail_context(request, conversation: Conversation, reply_form=None, note_f
         "staff": [u for u in staff if can(u, "inbox.reply")],
         "escalations": conversation.escalations.select_related("from_office", "to_office", "created_by"),
         "saved_replies": SavedReply.objects.filter(office=user.office),
-        "can_escalate": handles and (conversation.escalated_to or conversation.office).parent_id is not None
-        and user.office_id == (conversation.escalated_to_id or conversation.office_id),
-        "asked_of_us": conversation.escalated_to_id == user.office_id,
-        "can_link": handles and conversation.from_contact_form and user.office_id == conversation.office_id,
         "link_suggestions": _link_suggestions(conversation),
     }
 
@@ -108,7 +104,7 @@ def conversation_detail(request, pk):
 def conversation_thread(request, pk):
     conversation = _visible(request, pk)
     return render(request, "inbox/_thread.html", {
-        "conversation": conversation,
+        "conversation": conversation, "actions": selectors.conversation_actions(request.user, conversation),
         "thread": conversation.messages.select_related("author", "author_office", "channel", "delivery")})
 
 
@@ -134,7 +130,7 @@ def conversation_reply(request, pk):
             form.data["version"] = conversation.version
         except ValidationError as exc:
             add_service_errors(form, exc)
-            if request.user.office_id not in services.handling_office_ids(conversation):
+            if request.user.office_id not in selectors.handling_office_ids(conversation):
                 messages.error(request, " ".join(exc.messages))   # the reply form is not shown to them
         else:
             messages.success(request, _("Balasan masuk antrean kirim."))
