@@ -92,7 +92,8 @@ class LiveIndex:
             self._build_now()
             return
         if not self._sync.acquire(blocking=False):
-            return   # another thread is applying the log; its changes are in before this search takes the lock
+            return   # another thread is reading the log: serve what is there rather than wait
+        builds = self.builds
         try:
             changes = self.source.changes(self.cursor, self.gaps)
             if not (changes.rewound or changes.pruned):
@@ -101,7 +102,7 @@ class LiveIndex:
             self._sync.release()
         if changes.rewound:
             logger.warning("matching index: the change log was rewound under it; building it again")
-            self._build_now(force=True)
+            self._build_now(unless_built_since=builds)
         elif changes.pruned:
             self._build_in_background()
 
@@ -128,9 +129,9 @@ class LiveIndex:
             self.index, self.cursor, self.gaps = index, cursor, gaps
         self.source.indexed(index, None)
 
-    def _build_now(self, force: bool = False) -> None:
+    def _build_now(self, unless_built_since: int | None = None) -> None:
         with self._build_lock:
-            if self.index is None or force:
+            if self.index is None or (unless_built_since is not None and self.builds == unless_built_since):
                 self._install(*self._build())
 
     def _build_in_background(self) -> None:
