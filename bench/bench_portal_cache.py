@@ -152,11 +152,11 @@ def main() -> int:
     for minute in sorted(total_per_minute):
         print(f"  {minute + 1:>6}{total_per_minute[minute]:>10,}{per_minute.get(minute, 0):>8}")
     print(f"\n  requests {len(records):,}, hits {hits:,}, misses {len(misses)}, non-200 {errors}; "
-          f"hit rate {rate:.2%} (target ≥ {TARGET:.0%})")
+          f"hit rate {rate:.3%} (target ≥ {TARGET:.0%})")
     for at, path in misses[:20]:
         print(f"    miss at {at:6.1f} s  {path}")
     summary_line(f"portal page-cache hit rate, {args.minutes:g} min steady load ({len(paths)} URLs)",
-                 f"≥ {TARGET:.0%}", f"{rate:.2%} ({len(misses)} misses of {len(records):,})", rate >= TARGET,
+                 f"≥ {TARGET:.0%}", f"{rate:.3%} ({len(misses)} misses of {len(records):,})", rate >= TARGET,
                  f"{achieved:.0f} req/s" + (", a local midnight in the window" if crossed else ""))
     return 0
 
