@@ -1,6 +1,9 @@
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.query import ModelIterable
 
+from accounts.permissions import can, can_edit_office
 from lib.contacts import AddressError, normalize_address
 from members import personal_data
 from members.models import Address, Consent, Group, ImportJob, Member, Organization
@@ -21,6 +24,59 @@ def groups_visible_to(office) -> QuerySet[Group]:
 
 def import_jobs_visible_to(office) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(office__in=office_and_descendants(office))
+
+
+@dataclass(frozen=True)
+class MemberActions:
+    """What the member page offers this user now. The services refuse anything else on their own."""
+    edit: bool                      # the member, their addresses and consents
+    decide_registration: bool
+    export_personal_data: bool
+    erase: bool
+
+
+def member_actions(user, member: Member) -> MemberActions:
+    erased = member.status == Member.Status.ERASED
+    own = member.office_id == user.office_id
+    return MemberActions(
+        edit=can_edit_office(user, member.office) and not erased,
+        decide_registration=member.status == Member.Status.PENDING and own and can(user, "registry.approve"),
+        export_personal_data=can(user, "registry.export") and not erased,
+        erase=own and can(user, "registry.erase") and not erased,
+    )
+
+
+@dataclass(frozen=True)
+class GroupActions:
+    edit: bool                      # rename, change its rule, delete it
+    manage_members: bool            # a manual group: add and remove members by hand
+
+
+def group_actions(user, group: Group) -> GroupActions:
+    edit = can_edit_office(user, group.office)
+    return GroupActions(edit=edit, manage_members=edit and group.kind == Group.Kind.MANUAL)
+
+
+@dataclass(frozen=True)
+class ImportActions:
+    """What the import page offers and says, by the job's state."""
+    map_columns: bool               # map the file's columns (again) and check it
+    remap: bool                     # it was checked with a mapping already: the form changes it
+    decide: bool                    # checked: import the valid rows, or cancel
+    checked: bool                   # the row counts are exact (checked or imported), not estimated
+    imported: bool
+
+
+def import_actions(user, job: ImportJob) -> ImportActions:
+    S = ImportJob.Status
+    may = job.office_id == user.office_id and can(user, "registry.import")
+    return ImportActions(
+        map_columns=may and job.status in (S.UPLOADED, S.VALIDATED, S.FAILED),
+        remap=job.status == S.VALIDATED,
+        decide=may and job.status == S.VALIDATED,
+        checked=job.status in (S.VALIDATED, S.DONE),
+        imported=job.status == S.DONE,
+    )
 
 
 def _address_lookup(q: str) -> Q | None:

@@ -34,7 +34,7 @@ from members.forms import (
     OrganizationForm,
     SelfRegistrationForm,
 )
-from members.models import Address, Category, Consent, Group, ImportJob, Member, Tag
+from members.models import Address, Category, Consent, ImportJob, Member, Tag
 from offices.models import Office
 from offices.selectors import office_and_descendants
 
@@ -159,9 +159,7 @@ def member_detail(request, pk):
     context = {
         "member": member,
         "addresses": addresses,
-        "can_edit": can_edit_office(request.user, member.office) and member.status != Member.Status.ERASED,
-        "can_erase": can(request.user, "registry.erase") and member.office_id == request.user.office_id,
-        "can_approve": can(request.user, "registry.approve") and member.office_id == request.user.office_id,
+        "actions": selectors.member_actions(request.user, member),
         "erasure_form": ErasureForm(),
         "consent_form": ConsentForm(),
         "groups": member.manual_groups.all(),
@@ -514,13 +512,13 @@ def group_detail(request, pk):
     members = selectors.member_list_page_queryset(selectors.group_members(group))
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     candidates = []
-    can_edit = can_edit_office(request.user, group.office)
-    if can_edit and group.kind == Group.Kind.MANUAL and request.GET.get("cari"):
+    actions = selectors.group_actions(request.user, group)
+    if actions.manage_members and request.GET.get("cari"):
         candidates = selectors.search_members(
             Member.objects.filter(office=group.office), q=request.GET["cari"]).exclude(
             manual_groups=group)[:20]
     return render(request, "members/group_detail.html", {
-        "group": group, "page": page, "can_edit": can_edit, "candidates": candidates})
+        "group": group, "page": page, "actions": actions, "candidates": candidates})
 
 
 @require_POST
@@ -575,8 +573,9 @@ def _import_job(request, pk) -> ImportJob:
 @staff_required("registry.import")
 def import_detail(request, pk):
     job = _import_job(request, pk)
+    actions = selectors.import_actions(request.user, job)
     form = None
-    if job.status in {ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATED, ImportJob.Status.FAILED}:
+    if actions.map_columns:
         form = ImportMappingForm(request.POST or None, headers=job.headers, initial_mapping=job.mapping,
                                  initial={"consent_purposes": job.consent_purposes,
                                           "consent_evidence": job.consent_evidence})
@@ -593,8 +592,8 @@ def import_detail(request, pk):
     listed = job.row_errors.values("row_number").distinct().count() if errors.paginator.count else 0
     unlisted = max(0, job.error_rows + job.duplicate_rows - listed)
     sample = _sample_rows(job) if job.status == ImportJob.Status.UPLOADED and job.file else []
-    return render(request, "members/import_detail.html",
-                  {"job": job, "form": form, "errors": errors, "sample": sample, "unlisted_rows": unlisted})
+    return render(request, "members/import_detail.html", {
+        "job": job, "actions": actions, "form": form, "errors": errors, "sample": sample, "unlisted_rows": unlisted})
 
 
 SAMPLE_CELL_CHARS = 80
