@@ -242,8 +242,9 @@ IMPORT_XLSX_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_UNZIPPED_MB
 IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "10000"))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "200"))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000000"))
-# Bad rows listed (stored) per preview or import; the rest are only counted.
-IMPORT_MAX_ERROR_ROWS = int(os.environ.get("IMPORT_MAX_ERROR_ROWS", "10000"))
+# Bad rows listed (stored, in batches) per preview or import; the rest are only counted. Generous enough for every
+# bad row of a long file (10% of IMPORT_MAX_ROWS), and still a bound on what a hostile file can make us write.
+IMPORT_MAX_ERROR_ROWS = int(os.environ.get("IMPORT_MAX_ERROR_ROWS", "100000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

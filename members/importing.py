@@ -1,21 +1,24 @@
 """Bulk import of members from CSV/XLSX: column mapping, dry run, deduplication, batched writes.
 
-The file is read as a stream twice at most (preview, then import), so memory stays flat for large files; the
-reader's limits come from the IMPORT_* settings. Writes go in short transactions of one batch each, never while
-the file is being read, so on SQLite the write lock is free between batches. Only the first
-IMPORT_MAX_ERROR_ROWS bad rows are stored; the rest are counted. Rows already written by an interrupted run of
-the same job are recognised and not written again.
+The file is read as a stream twice at most (preview, then import), and nothing about a row is kept beyond its
+batch, so memory stays flat however long the file is; the reader's limits come from the IMPORT_* settings.
+Addresses already met in the file are kept in a temporary table, those of the registry looked up per batch.
+Writes go in short transactions of one batch each, never while the file is being read, so on SQLite the write
+lock is free between batches. The errors of bad rows go to the database with their batch, up to
+IMPORT_MAX_ERROR_ROWS bad rows (a bound for hostile files); the rest are counted. Rows already written by an
+interrupted run of the same job are recognised and not written again.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +27,9 @@ from lib.contacts import AddressError, clean_plain_text, normalize_address
 from lib.tabular import Limits, TableInfo, TabularError, iter_rows
 from members.models import Address, Category, Consent, ImportJob, ImportRowError, Member, Organization, Tag
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
+# Organisations and labels remembered by name (ids only); beyond this the memory starts again.
+NAME_CACHE_SIZE = 20_000
 
 FIELDS: dict[str, str] = {
     "full_name": "Nama lengkap",
@@ -160,14 +165,25 @@ class ParsedRow:
 
 @dataclass
 class ImportOutcome:
+    job_id: int | None = None
     total_rows: int = 0
     valid_rows: int = 0
     error_rows: int = 0
     duplicate_rows: int = 0
     created_members: int = 0
-    # The errors of the first IMPORT_MAX_ERROR_ROWS bad rows (also stored on the job); the others are only counted.
-    errors: list[RowError] = field(default_factory=list)
+    # Bad rows beyond IMPORT_MAX_ERROR_ROWS: counted, not stored.
     unlisted_rows: int = 0
+
+    def iter_errors(self):
+        """The stored errors of this pass, by row number, read from the database as a stream."""
+        stored = ImportRowError.objects.filter(job_id=self.job_id).order_by("row_number", "id")
+        for row_number, field_name, message, is_duplicate in stored.values_list(
+                "row_number", "field", "message", "is_duplicate").iterator(chunk_size=2000):
+            yield RowError(row_number, field_name, message, is_duplicate)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return list(self.iter_errors())
 
 
 def parse_row(row_number: int, cells: list[str], mapping: dict[str, int],
@@ -309,8 +325,70 @@ class RowInserter:
         return pks
 
 
+class SeenInFile:
+    """The addresses met so far in the file, each with the row that brought it, in a temporary table.
+
+    A set of every address would grow with the file. The table lives in the connection's own temporary database
+    (on SQLite outside the shared file, with a bounded page cache) and is read and filled once per batch. Each
+    address is one integer key: a phone number is exact (its digits and its kind); an e-mail or Telegram address
+    is a 62-bit hash of it, so two different ones in one file could share a key with a probability of about
+    n² / 2⁶³ (10⁻⁷ at a million addresses), and the later row would then be listed as a duplicate, not lost."""
+
+    PHONE_KINDS = {Address.Kind.WHATSAPP: 0, Address.Kind.PHONE: 1}
+
+    def __init__(self, job_id: int):
+        self.connection = connections[router.db_for_write(Address)]
+        self.table = self.connection.ops.quote_name(f"import_seen_{job_id}")
+        sqlite = self.connection.vendor == "sqlite"
+        # Keep each statement under SQLite's bound-parameter limit and its SQL text among a few sizes.
+        self.chunk = 400
+        self.cache_size = None
+        with self.connection.cursor() as cursor:
+            if sqlite:
+                # A bounded cache, larger than the default 2 MB, so the table of a long file mostly stays in it.
+                cursor.execute("PRAGMA temp.cache_size")
+                self.cache_size = cursor.fetchone()[0]
+                cursor.execute("PRAGMA temp.cache_size = -32000")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} "
+                           f"(key {'INTEGER' if sqlite else 'BIGINT'} PRIMARY KEY, row_number INTEGER NOT NULL)")
+
+    @classmethod
+    def key(cls, kind: str, value: str) -> int:
+        if kind in cls.PHONE_KINDS:
+            return int(value[1:]) * 2 + cls.PHONE_KINDS[kind]   # value is E.164: "+" and at most 15 digits
+        return -1 - (hash((kind, value)) & 0x3FFF_FFFF_FFFF_FFFF)
+
+    def lookup(self, keys: list[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(keys), self.chunk):
+                part = keys[start:start + self.chunk]
+                cursor.execute(f"SELECT key, row_number FROM {self.table} WHERE key IN "  # noqa: S608
+                               f"({', '.join(['%s'] * len(part))})", part)
+                found.update(cursor.fetchall())
+        return found
+
+    def add(self, items: list[tuple[int, int]]) -> None:
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(items), self.chunk // 2):
+                part = items[start:start + self.chunk // 2]
+                cursor.execute(f"INSERT INTO {self.table} (key, row_number) VALUES "  # noqa: S608
+                               + ", ".join(["(%s, %s)"] * len(part)), [v for item in part for v in item])
+
+    def drop(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            if self.cache_size is not None:
+                cursor.execute(f"PRAGMA temp.cache_size = {int(self.cache_size)}")
+
+
 class MemberImporter:
-    """Validates (dry run) or writes the rows of one ImportJob."""
+    """Validates (dry run) or writes the rows of one ImportJob.
+
+    Rows are taken BATCH_SIZE at a time; nothing about a row outlives its batch. For each batch the addresses
+    are looked up in the file's earlier rows (SeenInFile) and in the office's registry (`IN (…)` on the address
+    index), its good rows are written and its bad rows' errors stored, all in one short transaction."""
 
     def __init__(self, job: ImportJob, *, dry_run: bool, on_progress: Callable[[int], None] | None = None):
         self.job = job
@@ -319,147 +397,183 @@ class MemberImporter:
         self.office = job.office
         self.table = TableInfo(job.file_format, job.encoding, job.delimiter, job.headers)
         self.mapping = {k: int(v) for k, v in job.mapping.items()}
-        existing = Address.objects.filter(office=self.office).values_list("kind", "value", "member__full_name",
-                                                                         "member__import_job_id")
-        self.known: dict[tuple[str, str], tuple[str, int | None]] = {
-            (kind, value): (name, job_id) for kind, value, name, job_id in existing
-        }
-        self.seen_in_file: dict[tuple[str, str], int] = {}
-        self.organizations = {o.name.lower(): o for o in Organization.objects.filter(office=self.office)}
-        self.tags = {t.name.lower(): t for t in Tag.objects.filter(office=self.office)}
-        self.outcome = ImportOutcome()
-        self.pending: list[ParsedRow] = []
+        self.outcome = ImportOutcome(job_id=job.pk)
         self.max_error_rows = settings.IMPORT_MAX_ERROR_ROWS
         self.listed_rows = 0
-        self.pending_errors: list[RowError] = []
+        # Organisations and labels by lower-case name, as ids; bounded, since a file may name a new one per row.
+        self.organizations: dict[str, int] = {}
+        self.tags: dict[str, int] = {}
+        self.parsed: list[ParsedRow] = []
+        self.bad: list[list[RowError]] = []
+        self.seen: SeenInFile | None = None
+        quote = connections[router.db_for_read(Address)].ops.quote_name
+        address, member = Address._meta, Member._meta
+        # Only table and column names from the models' metadata go into the SQL; every value is a parameter.
+        self.registry_sql = (
+            f"SELECT a.{quote(address.get_field('value').column)}, m.{quote(member.get_field('full_name').column)}, "  # noqa: S608
+            f"m.{quote(member.get_field('import_job').column)} FROM {quote(address.db_table)} a "
+            f"INNER JOIN {quote(member.db_table)} m ON m.{quote(member.pk.column)} = "
+            f"a.{quote(address.get_field('member').column)} WHERE a.{quote(address.get_field('office').column)} = %%s "
+            f"AND a.{quote(address.get_field('kind').column)} = %%s "
+            f"AND a.{quote(address.get_field('value').column)} IN (%s)")
 
     def run(self) -> ImportOutcome:
         ImportRowError.objects.filter(job=self.job).delete()
         rows = iter_rows(Path(self.job.file.path), self.table, import_limits())
         next(rows, None)  # header row
         processed = 0
-        for row_number, cells in rows:
-            processed += 1
-            self._handle(row_number, cells)
-            if len(self.pending) >= BATCH_SIZE:
-                self._flush()
-            if len(self.pending_errors) >= BATCH_SIZE:
-                self._flush_errors()
-            if processed % BATCH_SIZE == 0 and self.on_progress:
-                self.on_progress(processed)
-        self._flush()
-        self._flush_errors()
+        self.seen = SeenInFile(self.job.pk)
+        try:
+            for row_number, cells in rows:
+                processed += 1
+                parsed, errors = parse_row(row_number, cells, self.mapping, self.job.default_category)
+                if errors:
+                    self.outcome.error_rows += 1
+                    self.bad.append(errors)
+                else:
+                    self.parsed.append(parsed)
+                if processed % BATCH_SIZE == 0:
+                    self._batch()
+                    if self.on_progress:
+                        self.on_progress(processed)
+            self._batch()
+        finally:
+            self.seen.drop()
         self.outcome.total_rows = processed
         if self.on_progress:
             self.on_progress(processed)
         return self.outcome
 
-    def _handle(self, row_number: int, cells: list[str]) -> None:
-        parsed, errors = parse_row(row_number, cells, self.mapping, self.job.default_category)
-        if errors:
-            self.outcome.error_rows += 1
-            self._bad_row(errors)
+    def _batch(self) -> None:
+        parsed, self.parsed = self.parsed, []
+        bad, self.bad = self.bad, []
+        good, seen = self._deduplicate(parsed, bad)
+        bad.sort(key=lambda errors: errors[0].row_number)
+        listed = bad[:max(0, self.max_error_rows - self.listed_rows)]
+        self.listed_rows += len(listed)
+        self.outcome.unlisted_rows += len(bad) - len(listed)
+        if not (good or listed or seen):
             return
-        for key in parsed.addresses:
-            if key in self.seen_in_file:
-                self._duplicate(row_number, _("Duplikat baris %(n)d (%(v)s).") % {
-                    "n": self.seen_in_file[key], "v": key[1]})
-                return
-            if key in self.known:
-                name, job_id = self.known[key]
-                if job_id == self.job.pk and not self.dry_run:
-                    # Written by an earlier, interrupted run of this same job.
-                    self.outcome.valid_rows += 1
-                    return
-                self._duplicate(row_number, _("%(v)s sudah terdaftar atas nama %(name)s.") % {"v": key[1],
-                                                                                             "name": name})
-                return
-        for key in parsed.addresses:
-            self.seen_in_file[key] = row_number
-        self.outcome.valid_rows += 1
-        if not self.dry_run:
-            self.pending.append(parsed)
+        with transaction.atomic():
+            self.seen.add(seen)
+            if listed:
+                self._store_errors([error for errors in listed for error in errors])
+            if good:
+                self._write(good)
 
-    def _duplicate(self, row_number: int, message: str) -> None:
-        self.outcome.duplicate_rows += 1
-        self._bad_row([RowError(row_number, _("Kontak"), message, is_duplicate=True)])
+    def _deduplicate(self, parsed: list[ParsedRow],
+                     bad: list[list[RowError]]) -> tuple[list[ParsedRow], list[tuple[int, int]]]:
+        """The batch's good rows to write and the (key, row) of the addresses they bring; the rows whose
+        address came earlier in the file or is in the registry become duplicate errors in `bad`."""
+        if not parsed:
+            return [], []
+        key = SeenInFile.key
+        earlier = self.seen.lookup(list({key(kind, value) for row in parsed for kind, value in row.addresses}))
+        known: dict[tuple[str, str], tuple[str, int | None]] = {}
+        by_kind: dict[str, set[str]] = {}
+        for row in parsed:
+            for kind, value in row.addresses:
+                by_kind.setdefault(kind, set()).add(value)
+        with self.seen.connection.cursor() as cursor:
+            for kind, kind_values in by_kind.items():
+                values = list(kind_values)
+                for start in range(0, len(values), 400):
+                    part = values[start:start + 400]
+                    # Office, kind and value together, so that the unique index answers it (without ANALYZE,
+                    # SQLite would otherwise walk every address of the office).
+                    cursor.execute(self.registry_sql % ", ".join(["%s"] * len(part)), [self.office.pk, kind, *part])
+                    known.update(((kind, value), (name, job_id)) for value, name, job_id in cursor.fetchall())
+        good: list[ParsedRow] = []
+        seen: list[tuple[int, int]] = []
+        for row in parsed:
+            problem = None
+            for kind, value in row.addresses:
+                first = earlier.get(key(kind, value))
+                if first is not None:
+                    problem = _("Duplikat baris %(n)d (%(v)s).") % {"n": first, "v": value}
+                    break
+                if (kind, value) in known:
+                    name, job_id = known[(kind, value)]
+                    if job_id == self.job.pk and not self.dry_run:
+                        problem = ""   # written by an earlier, interrupted run of this same job
+                        break
+                    problem = _("%(v)s sudah terdaftar atas nama %(name)s.") % {"v": value, "name": name}
+                    break
+            if problem:
+                self.outcome.duplicate_rows += 1
+                bad.append([RowError(row.row_number, _("Kontak"), problem, is_duplicate=True)])
+                continue
+            self.outcome.valid_rows += 1
+            for kind, value in row.addresses:
+                earlier[key(kind, value)] = row.row_number
+                seen.append((key(kind, value), row.row_number))
+            if problem is None and not self.dry_run:
+                good.append(row)
+        return good, seen
 
-    def _bad_row(self, errors: list[RowError]) -> None:
-        if self.listed_rows >= self.max_error_rows:
-            self.outcome.unlisted_rows += 1
+    def _store_errors(self, errors: list[RowError]) -> None:
+        RowInserter(ImportRowError, ["row_number", "field", "message", "is_duplicate"], now=timezone.now(),
+                    job_id=self.job.pk).insert(
+            [(e.row_number, e.field[:40], e.message[:300], e.is_duplicate) for e in errors])
+
+    def _ids_by_name(self, model, cache: dict[str, int], wanted: dict[str, dict]) -> None:
+        """Put in `cache` the ids of the office's `model` rows for `wanted` (lower-case name → the fields of a
+        new row), creating those that do not exist yet."""
+        missing = [key for key in wanted if key not in cache]
+        if not missing:
             return
-        self.listed_rows += 1
-        self.outcome.errors.extend(errors)
-        self.pending_errors.extend(errors)
+        if len(cache) + len(missing) > NAME_CACHE_SIZE:
+            cache.clear()
+        for start in range(0, len(missing), 400):
+            cache.update(model.objects.annotate(key=Lower("name")).filter(
+                office=self.office, key__in=missing[start:start + 400]).values_list("key", "pk"))
+        for key in missing:
+            if key not in cache:
+                cache[key] = model.objects.create(office=self.office, **wanted[key]).pk
 
-    def _flush_errors(self) -> None:
-        if not self.pending_errors:
-            return
-        batch, self.pending_errors = self.pending_errors, []
-        ImportRowError.objects.bulk_create(
-            [ImportRowError(job_id=self.job.pk, row_number=e.row_number, field=e.field[:40],
-                            message=e.message[:300], is_duplicate=e.is_duplicate) for e in batch],
-            batch_size=BATCH_SIZE,
-        )
-
-    def _organization(self, name: str, category: str) -> Organization | None:
-        if not name:
-            return None
-        org = self.organizations.get(name.lower())
-        if org is None:
-            org = Organization.objects.create(office=self.office, name=name, category=category)
-            self.organizations[name.lower()] = org
-        return org
-
-    def _tag(self, name: str) -> Tag:
-        tag = self.tags.get(name.lower())
-        if tag is None:
-            tag = Tag.objects.create(office=self.office, name=name)
-            self.tags[name.lower()] = tag
-        return tag
-
-    def _flush(self) -> None:
-        if not self.pending:
-            return
-        batch, self.pending = self.pending, []
+    def _write(self, batch: list[ParsedRow]) -> None:
         now = timezone.now()
         job = self.job
-        with transaction.atomic():
-            members = RowInserter(Member, ["organization_id", "full_name", "position", "notes"], now=now,
-                                  office_id=self.office.pk, status=Member.Status.ACTIVE,
-                                  source=Member.Source.IMPORT, import_job_id=job.pk)
-            member_pks = members.insert([
-                (org.pk if (org := self._organization(p.organization, p.category)) else None,
-                 p.full_name, p.position, p.notes)
-                for p in batch
-            ], returning_pks=True)
-            address_rows = [(member_pk, kind, value)
-                            for member_pk, parsed in zip(member_pks, batch, strict=True)
-                            for kind, value in parsed.addresses]
-            addresses = RowInserter(Address, ["member_id", "kind", "value"], now=now, office_id=self.office.pk,
-                                    is_primary=True)
-            address_pks = addresses.insert(address_rows, returning_pks=bool(job.consent_purposes))
-            if job.consent_purposes:
-                consents = RowInserter(Consent, ["address_id", "purpose"], now=now, given_at=now,
-                                       method=Consent.Method.IMPORT, evidence=job.consent_evidence,
-                                       recorded_by_id=job.created_by_id)
-                consents.insert([
-                    (address_pk, purpose)
-                    for address_pk, (_member_pk, kind, _value) in zip(address_pks, address_rows, strict=True)
-                    if kind != Address.Kind.PHONE
-                    for purpose in job.consent_purposes
-                ])
-            through = Member.tags.through
-            tag_rows = [(member_pk, tag_pk)
+        organizations: dict[str, dict] = {}
+        tags: dict[str, dict] = {}
+        for p in batch:
+            if p.organization:
+                organizations.setdefault(p.organization.lower(), {"name": p.organization, "category": p.category})
+            for name in p.tags:
+                tags.setdefault(name.lower(), {"name": name})
+        self._ids_by_name(Organization, self.organizations, organizations)
+        self._ids_by_name(Tag, self.tags, tags)
+        members = RowInserter(Member, ["organization_id", "full_name", "position", "notes"], now=now,
+                              office_id=self.office.pk, status=Member.Status.ACTIVE,
+                              source=Member.Source.IMPORT, import_job_id=job.pk)
+        member_pks = members.insert([
+            (self.organizations[p.organization.lower()] if p.organization else None, p.full_name, p.position,
+             p.notes)
+            for p in batch
+        ], returning_pks=True)
+        address_rows = [(member_pk, kind, value)
                         for member_pk, parsed in zip(member_pks, batch, strict=True)
-                        # "Pers" and "pers" are one tag: deduplicate on the tag, not the spelling.
-                        for tag_pk in dict.fromkeys(self._tag(name).pk for name in parsed.tags)]
-            if tag_rows:
-                RowInserter(through, ["member_id", "tag_id"], now=now).insert(tag_rows)
+                        for kind, value in parsed.addresses]
+        addresses = RowInserter(Address, ["member_id", "kind", "value"], now=now, office_id=self.office.pk,
+                                is_primary=True)
+        address_pks = addresses.insert(address_rows, returning_pks=bool(job.consent_purposes))
+        if job.consent_purposes:
+            consents = RowInserter(Consent, ["address_id", "purpose"], now=now, given_at=now,
+                                   method=Consent.Method.IMPORT, evidence=job.consent_evidence,
+                                   recorded_by_id=job.created_by_id)
+            consents.insert([
+                (address_pk, purpose)
+                for address_pk, (_member_pk, kind, _value) in zip(address_pks, address_rows, strict=True)
+                if kind != Address.Kind.PHONE
+                for purpose in job.consent_purposes
+            ])
+        tag_rows = [(member_pk, tag_pk)
+                    for member_pk, parsed in zip(member_pks, batch, strict=True)
+                    # "Pers" and "pers" are one tag: deduplicate on the tag, not the spelling.
+                    for tag_pk in dict.fromkeys(self.tags[name.lower()] for name in parsed.tags)]
+        if tag_rows:
+            RowInserter(Member.tags.through, ["member_id", "tag_id"], now=now).insert(tag_rows)
         self.outcome.created_members += len(member_pks)
-        for parsed in batch:
-            for key in parsed.addresses:
-                self.known[key] = (parsed.full_name, job.pk)
 
 
 def run_import_job(job: ImportJob, *, dry_run: bool,

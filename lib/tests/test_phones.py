@@ -60,3 +60,45 @@ def test_it_keeps_plain_names_with_symbols():
     assert clean_plain_text("  H. Ahmad  Dahlan, S.Sos. & Tim (PKB)  ", max_length=150, label="Nama") == \
         "H. Ahmad Dahlan, S.Sos. & Tim (PKB)"
     assert clean_plain_text("ꦲꦏ꧀ꦱꦫ Jawa — عبد الله 🙂", max_length=150, label="Nama") == "ꦲꦏ꧀ꦱꦫ Jawa — عبد الله 🙂"
+
+
+def _parse_phone_by_phonenumbers(text: str):
+    """What parse_phone gave when every number went through phonenumbers.parse() (the reference)."""
+    import phonenumbers
+
+    from lib.phones import MOBILE_TYPES
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException:
+        return "unreadable"
+    if number.country_code != 62:
+        return "foreign"
+    if not phonenumbers.is_valid_number(number):
+        return "invalid"
+    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            phonenumbers.number_type(number) in MOBILE_TYPES)
+
+
+def test_the_shortcut_for_common_forms_agrees_with_phonenumbers_parse():
+    import random
+
+    from lib.phones import COMMON_FORM
+
+    rnd = random.Random(2024)
+    shortcut = 0
+    for _ in range(20_000):
+        text = rnd.choice(["0", "+62", "62", "", "(+62) ", "0062", "+620", "00", "+62 ", "(+62)", "0 ", "+62-",
+                           "010"])
+        text += "".join(rnd.choice("0123456789" * 6 + " .-") for _ in range(rnd.randint(1, 18)))
+        if not text.strip():
+            continue
+        shortcut += bool(COMMON_FORM.fullmatch(text.strip()))
+        try:
+            phone = parse_phone(text)
+            got = (phone.e164, phone.is_mobile)
+        except PhoneError as exc:
+            message = str(exc)
+            got = ("foreign" if message.endswith("(+62).") else "invalid" if message.endswith("digit).")
+                   else "unreadable")
+        assert got == _parse_phone_by_phonenumbers(text), text
+    assert shortcut > 4_000

@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEntry
-from lib.tabular import iter_rows
 from members import services
 from members.importing import MemberImporter, guess_mapping, run_import_job
 from members.models import Address, Consent, ImportJob, Member, Organization, Purpose
@@ -125,18 +124,33 @@ def test_too_large_uploads_are_refused(madiun, operator, settings):
         upload(madiun, operator, "Nama,HP\n" + "Budi,0812-1000-0001\n" * 20)
 
 
-def test_an_interrupted_import_resumes_without_duplicates(madiun, operator):
-    lines = [f"Anggota {i},0812-20{i:02d}-{1000 + i}" for i in range(30)]
+def test_an_interrupted_import_resumes_without_duplicates(madiun, operator, monkeypatch):
+    from members import importing
+
+    lines = [f"Anggota {i},0812-20{i:02d}-{1000 + i}" for i in range(30)] + ["Anggota Lagi,0812-2000-1000"]
     job = configure(upload(madiun, operator, "Nama,HP\n" + "\n".join(lines) + "\n"), operator)
-    importer = MemberImporter(job, dry_run=False)
-    # Simulate a crash after the first batch of ten rows was committed.
-    for number, cells in list(iter_rows(Path(job.file.path), importer.table))[1:11]:
-        importer._handle(number, cells)
-    importer._flush()
+    monkeypatch.setattr(importing, "BATCH_SIZE", 10)
+    real_write = MemberImporter._write
+    batches: list[int] = []
+
+    def write_then_crash(self, batch):
+        batches.append(len(batch))
+        if len(batches) == 2:
+            raise RuntimeError("worker killed")
+        real_write(self, batch)
+
+    monkeypatch.setattr(MemberImporter, "_write", write_then_crash)
+    with pytest.raises(RuntimeError):
+        run_import_job(job, dry_run=False)
     assert Member.objects.count() == 10
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    monkeypatch.setattr(MemberImporter, "_write", real_write)
     outcome = run_import_job(job, dry_run=False)
     assert Member.objects.count() == 30
-    assert outcome.valid_rows == 30 and outcome.duplicate_rows == 0
+    assert (outcome.valid_rows, outcome.duplicate_rows, outcome.created_members) == (30, 1, 20)
+    # The first ten rows, written by the interrupted run, still count as met: their number again is a duplicate.
+    assert [(e.row_number, e.message) for e in outcome.errors] == [(32, "Duplikat baris 2 (+6281220001000).")]
 
 
 def test_the_command_imports_and_reports_bad_rows(madiun, tmp_path, capsys):
