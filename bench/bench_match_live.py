@@ -9,9 +9,10 @@
    resident memory before and after, scaled to 100,000 clarifications.
 3. A matcher thread answers dev-set reports for Kota Madiun back to back, as a busy worker would; first 10 s with
    nothing changing (the reference), then while the main thread, every 0.3 s, publishes a new clarification,
-   corrects one or withdraws one (saved in a transaction, as the services do). After each commit the main thread
-   matches the changed text until the change shows (new or corrected one among the five suggestions, withdrawn one
-   gone): publish → visible. Targets: visible within 1 s, the matcher's p99 under 50 ms while it happens.
+   corrects one or withdraws one (saved and logged with index.log_change() in one transaction, as the services
+   do). After each commit the main thread matches the changed text until the change shows (new or corrected one
+   among the five suggestions, withdrawn one gone): publish → visible. Targets: visible within 1 s, the matcher's
+   p99 under 50 ms while it happens.
 4. A full build forced in the background (what happens when the change log was pruned past a process's cursor),
    with the matcher still running: its p99 while the build runs, and the build's time (no target: it shows that
    matching is served from the old index meanwhile).
@@ -105,6 +106,7 @@ def change(kind: str, n: int, rng: random.Random, office_id: int) -> tuple[int, 
     from django.db import transaction
     from django.utils import timezone
 
+    from factcheck import index
     from factcheck.models import Clarification
 
     marker = f"zonk{n}x petugas{n}q"
@@ -114,6 +116,7 @@ def change(kind: str, n: int, rng: random.Random, office_id: int) -> tuple[int, 
                                 claim_reviewed=f"Kabar {marker} membagikan surat suara tercoblos di desa",
                                 summary="Tidak benar.", status=Clarification.Status.PUBLISHED)
             new.save()
+            index.log_change(new.pk)
             return new.pk, f"benarkah {marker} membagikan surat suara tercoblos", True
         target = Clarification.objects.select_for_update().filter(
             office_id=office_id, status=Clarification.Status.PUBLISHED).order_by("?").first()
@@ -121,9 +124,11 @@ def change(kind: str, n: int, rng: random.Random, office_id: int) -> tuple[int, 
             target.claim_reviewed = f"Koreksi {marker} kotak suara rusak di gudang"
             target.revision += 1
             target.save()
+            index.log_change(target.pk)
             return target.pk, f"{marker} kotak suara rusak", True
         target.status = Clarification.Status.WITHDRAWN
         target.save()
+        index.log_change(target.pk)
         return target.pk, target.claim_reviewed, False
 
 

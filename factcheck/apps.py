@@ -12,10 +12,8 @@ class FactcheckConfig(AppConfig):
         # No matcher: CEK in any of its spellings, and every message to a tipline channel, are decided there.
         register(Command("cek", services.take_command, priority=10))
 
-        from factcheck import index, selectors
+        from factcheck import selectors
         from inbox import hooks
-
-        index.connect()
         from members import personal_data
 
         hooks.on_image_stored(services.attach_message_image)

@@ -1,10 +1,11 @@
 """The matching index of published clarifications, kept current in every process without rebuilding it.
 
-Every save or deletion of a clarification writes an IndexChange row in the same transaction (signals connected in
-FactcheckConfig.ready, so no service has to remember it). Each process keeps its index and a cursor into that log;
-before a match it reads the rows after its cursor (one indexed query, nothing else when nothing changed) and
-re-reads those clarifications: a published one is added or replaced, anything else is removed. The index changes
-under `lock`, held for that apply and for each search, both milliseconds.
+Every service that changes what the index holds (a clarification published, corrected or withdrawn) writes an
+IndexChange row with log_change() in the transaction that makes the change; a plain save() outside the services is
+not logged, so no running process sees it before its next full build. Each process keeps its index and a cursor
+into that log; before a match it reads the rows after its cursor (one indexed query, nothing else when nothing
+changed) and re-reads those clarifications: a published one is added or replaced, anything else is removed. The
+index changes under `lock`, held for that apply and for each search, both milliseconds.
 
 A full build happens only at first use, when the log was pruned past the cursor (a process idle for a week), or
 when the log was rewound under the index (a database restored, a test rolled back). Pruned: matching goes on from
@@ -23,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connections
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from factcheck.matching import LexicalIndex
@@ -215,17 +215,11 @@ class ClarificationSource(Source):
             self.on_failed(index.failed, ids)
 
 
-def log_change(sender, instance, using: str = "default", **kwargs) -> None:
+def log_change(clarification_id: int) -> None:
+    """Tell every process's index that this clarification changed. Call it inside the transaction that changed it,
+    so the row commits, or rolls back, with the change."""
     from factcheck.models import IndexChange
 
-    entry = IndexChange.objects.using(using).create(clarification_id=instance.pk)
+    entry = IndexChange.objects.create(clarification_id=clarification_id)
     if entry.pk % PRUNE_EVERY == 0:
-        IndexChange.objects.using(using).filter(created_at__lt=timezone.now() - RETENTION, pk__lt=entry.pk).delete()
-
-
-def connect() -> None:
-    from factcheck.models import Clarification
-
-    post_save.connect(log_change, sender=Clarification, dispatch_uid="factcheck.index.saved")
-    post_delete.connect(log_change, sender=Clarification, dispatch_uid="factcheck.index.deleted")
-
+        IndexChange.objects.filter(created_at__lt=timezone.now() - RETENTION, pk__lt=entry.pk).delete()

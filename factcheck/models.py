@@ -31,20 +31,11 @@ class Settings(models.Model):
         return f"{self.office_id}: {self.suggest_percent}/{self.auto_percent}"
 
 
-class IndexVersion(models.Model):
-    """One row, bumped after every change to what is published (publish, correct, withdraw, import). The matching
-    index no longer reads it: it follows IndexChange, which names the clarification that changed."""
-
-    value = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-
 class IndexChange(models.Model):
-    """The log each process's matching index follows: one row per save or deletion of a clarification, written in
-    the same transaction (factcheck.index). A process applies the rows after its cursor by re-reading those
-    clarifications, so it needs no full rebuild for a change; rows older than a week are pruned."""
+    """The log each process's matching index follows: one row per change to what it holds (a clarification
+    published, corrected or withdrawn), written by that service in the same transaction (factcheck.index.log_change).
+    A process applies the rows after its cursor by re-reading those clarifications, so it needs no full rebuild for
+    a change; rows older than a week are pruned."""
 
     clarification_id = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -200,6 +200,7 @@ def store_embeddings(clarification_ids: Sequence[int]) -> int:
     np = _np()
     vectors = default_encoder().passage([f"{claim}\n{summary}" for _, claim, summary in rows])
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(rows), -1)
+    # Not an index change: the lexical index holds no vectors, and rerank_stored() reads them at query time.
     for (pk, _claim, _summary), vector in zip(rows, vectors, strict=True):
         Clarification.objects.filter(pk=pk).update(embedding=vector.tobytes())
     return len(rows)

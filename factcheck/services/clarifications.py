@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -12,7 +11,8 @@ from django.utils.translation import override
 
 from audit.services import record
 from bakohumas.locking import ConflictError
-from factcheck.models import Claim, ClaimNote, Clarification, IndexVersion, Notice, Report, Verdict
+from factcheck import index
+from factcheck.models import Claim, ClaimNote, Clarification, Notice, Report, Verdict
 from factcheck.services._common import OPEN, _require
 from factcheck.services.claims import _save_claim
 from factcheck.services.notices import _enqueue_notices, notice_text
@@ -146,7 +146,7 @@ def publish_clarification(*, actor, clarification: Clarification) -> Clarificati
         reports = list(Report.objects.filter(claim=claim, status=Report.Status.QUEUED).values_list("pk", flat=True))
         Report.objects.filter(pk__in=reports).update(status=Report.Status.ANSWERED, answered_with=current)
     transaction.on_commit(lambda: _enqueue_notices(current.pk, Notice.Kind.ANSWER, reports))
-    transaction.on_commit(_portal_changed)
+    _published_changed(current.pk)
     _embed_later([current.pk])
     return current
 
@@ -165,13 +165,14 @@ def _claim_to_close(claim_id: int | None) -> Claim | None:
     return None
 
 
-def _portal_changed() -> None:
-    """What is published changed: the portal's cached pages and every process's matching index are stale."""
+def _published_changed(clarification_id: int) -> None:
+    """A published clarification appeared, or its text, status or office changed: called inside the service's
+    transaction. Every process's matching index re-reads it from the change log; the portal's cached pages are
+    stale once it commits."""
     from portal.services import bump_generation
 
-    if not IndexVersion.objects.filter(pk=1).update(value=F("value") + 1):
-        IndexVersion.objects.get_or_create(pk=1, defaults={"value": 1})
-    bump_generation()
+    index.log_change(clarification_id)
+    transaction.on_commit(bump_generation)
 
 
 def _embed_later(clarification_ids: list[int]) -> None:

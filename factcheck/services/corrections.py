@@ -10,7 +10,7 @@ from audit.services import record
 from factcheck import selectors
 from factcheck.models import Claim, Clarification, ClarificationChange, Correction, Notice, Report
 from factcheck.services._common import _require
-from factcheck.services.clarifications import _clean_clarification, _embed_later, _portal_changed, _snapshot
+from factcheck.services.clarifications import _clean_clarification, _embed_later, _published_changed, _snapshot
 from factcheck.services.notices import _enqueue_notices
 from factcheck.services.reports import _enqueue_refile
 
@@ -108,7 +108,7 @@ def approve_change(*, actor, clarification: Clarification) -> Clarification:
               else "factcheck.clarification_withdrawn")
     record(actor=actor, office=current.office, action=action, target=current, before=before,
            after={**_snapshot(current), **_change_snapshot(change), "proposed_by": change.proposed_by_id})
-    transaction.on_commit(_portal_changed)
+    _published_changed(current.pk)
     return current
 
 

@@ -1,15 +1,19 @@
 """The clarification index follows the change log: what is published, corrected or withdrawn anywhere is matched at
 once, without a rebuild; an index changed document by document ranks like one built afresh; and matching goes on
-from the old index while a new one is built."""
+from the old index while a new one is built. The log is written by the services that change what is published,
+in their transaction, and by nothing else: a plain save() is not logged."""
 
 import threading
+from pathlib import Path
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
-from factcheck import selectors, services
+from factcheck import index, selectors, services
 from factcheck.index import Changes, ClarificationSource, Cursor, LiveIndex, Source
 from factcheck.matching import LexicalIndex
 from factcheck.models import Clarification, IndexChange, Verdict
@@ -205,3 +209,98 @@ def test_a_rewound_log_builds_the_index_again(live_index, madiun, publish):
     IndexChange.objects.create(clarification_id=0)
     assert selectors.match_clarifications("surat suara tercoblos di rumah kepala desa", madiun) == []
     assert live_index.builds == builds + 1
+
+
+# Who writes the log ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def logged():
+    """The clarification ids logged since the previous call, in log order."""
+    seen = [IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0]
+
+    def logged() -> list[int]:
+        rows = list(IndexChange.objects.filter(pk__gt=seen[0]).order_by("pk").values_list("pk", "clarification_id"))
+        if rows:
+            seen[0] = rows[-1][0]
+        return [clarification_id for _pk, clarification_id in rows]
+
+    return logged
+
+
+def _pending(verifier, office, claim_reviewed: str) -> Clarification:
+    draft = services.save_clarification(actor=verifier, office=office, claim_reviewed=claim_reviewed,
+                                        verdict=Verdict.FALSE, summary="Tidak benar.")
+    return services.submit_clarification(actor=verifier, clarification=draft)
+
+
+@pytest.mark.django_db
+def test_publishing_correcting_and_withdrawing_each_log_one_row_and_the_steps_before_none(
+        madiun, verifier, editor, make_staff, logged):
+    proposer = make_staff(madiun, Role.ADMIN)
+    clarification = _pending(verifier, madiun, "Surat suara tercoblos ditemukan di rumah kepala desa")
+    services.return_clarification(actor=editor, clarification=clarification, reason="Sebutkan sumbernya.")
+    services.save_clarification(actor=verifier, office=madiun, clarification=clarification, verdict=Verdict.FALSE,
+                                claim_reviewed="Surat suara tercoblos ditemukan di rumah kepala desa Madiun",
+                                summary="Tidak benar: keterangan KPU Kota Madiun.")
+    services.submit_clarification(actor=verifier, clarification=clarification)
+    assert logged() == []   # drafts and clarifications awaiting approval are not matched
+
+    services.publish_clarification(actor=editor, clarification=clarification)
+    assert logged() == [clarification.pk]
+
+    services.propose_correction(actor=proposer, clarification=clarification, note="Putusan diperbaiki.",
+                                claim_reviewed=clarification.claim_reviewed, verdict=Verdict.MISLEADING,
+                                summary="Menyesatkan: surat suara itu spesimen.")
+    assert logged() == []   # nothing public changes until a second person approves
+    services.approve_change(actor=editor, clarification=clarification)
+    assert logged() == [clarification.pk]
+
+    services.propose_withdrawal(actor=proposer, clarification=clarification, reason="Diperiksa ulang.")
+    services.reject_change(actor=editor, clarification=clarification, reason="Putusan sudah tepat.")
+    assert logged() == []
+    services.propose_withdrawal(actor=proposer, clarification=clarification, reason="Diperiksa ulang.")
+    services.approve_change(actor=editor, clarification=clarification)
+    assert logged() == [clarification.pk]
+
+
+@pytest.mark.django_db
+def test_an_import_logs_nothing_until_an_imported_fact_check_is_published(
+        live_index, madiun, editor, make_staff, logged):
+    data = (Path(__file__).parent / "fixtures" / "external" / "google_claims.json").read_bytes()
+    assert services.import_external(actor=editor, office=madiun, data=data)["created"] > 0
+    assert logged() == []   # awaiting approval: not matched yet
+    imported = Clarification.objects.filter(office=madiun).exclude(external_url="").order_by("pk").first()
+    services.publish_clarification(actor=make_staff(madiun, Role.EDITOR), clarification=imported)
+    assert logged() == [imported.pk]
+    assert selectors.match_clarifications(imported.claim_reviewed, madiun)[0].id == imported.pk
+
+
+@pytest.mark.django_db
+def test_the_log_row_is_written_in_the_services_transaction(madiun, verifier, editor, logged):
+    clarification = _pending(verifier, madiun, "KPU menunda pemilu serentak karena anggaran habis")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.publish_clarification(actor=editor, clarification=clarification)
+        raise RuntimeError("the request fails after publishing")
+    clarification.refresh_from_db()
+    assert clarification.status == Clarification.Status.PENDING and logged() == []
+
+
+@pytest.mark.django_db
+def test_a_plain_save_outside_the_services_is_not_logged_so_no_index_sees_it(live_index, madiun, publish, logged):
+    published = publish(claim_reviewed="Surat suara tercoblos ditemukan di rumah kepala desa")
+    selectors.match_clarifications("apa saja", madiun)   # this process's index is built
+    logged()
+    bypassed = Clarification.objects.create(
+        office=madiun, slug="tanpa-layanan", claim_reviewed="Pemilih siluman terdaftar ganda di DPT Madiun",
+        verdict=Verdict.FALSE, summary="Tidak benar.", status=Clarification.Status.PUBLISHED,
+        published_at=timezone.now())
+    published.claim_reviewed = "Kotak suara rusak di gudang logistik"
+    published.save()
+    assert logged() == []
+    assert bypassed.pk not in [s.id for s in selectors.match_clarifications("pemilih siluman dpt ganda", madiun)]
+    assert selectors.match_clarifications("surat suara tercoblos di rumah kepala desa", madiun)[0].id == published.pk
+
+    index.log_change(bypassed.pk)   # what a service does in its transaction
+    index.log_change(published.pk)
+    assert selectors.match_clarifications("pemilih siluman dpt ganda", madiun)[0].id == bypassed.pk
+    assert selectors.match_clarifications("kotak suara rusak di gudang", madiun)[0].id == published.pk

