@@ -55,10 +55,6 @@ class CorrectionForm(ClarificationForm):
         return data
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan"), max_length=300)
-
-
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Berkas ClaimReview (JSON-LD, HTML) atau Google Fact Check Tools (JSON)"))
 

@@ -69,6 +69,19 @@ class ClaimActions:
     note: bool          # internal notes, also once the claim is done
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    claim: Claim
+    selectable: bool        # in the bulk form: only this office's claims, for a verifier
+    other_office: bool      # a claim of an office below, shown with its office's name
+
+
+def queue_rows(user, claims) -> list[QueueRow]:
+    may_verify = can(user, "factcheck.verify")
+    return [QueueRow(claim=c, selectable=may_verify and c.office_id == user.office_id,
+                     other_office=c.office_id != user.office_id) for c in claims]
+
+
 def claim_actions(user, claim: Claim) -> ClaimActions:
     may_verify = claim.office_id == user.office_id and can(user, "factcheck.verify")
     verify = may_verify and claim.status != Claim.Status.DONE

@@ -21,7 +21,6 @@ from factcheck.forms import (
     CorrectionForm,
     ImportForm,
     NoteForm,
-    ReasonForm,
     ReportForm,
     SettingsForm,
 )
@@ -69,7 +68,8 @@ def queue(request):
         (F("report_count") + 2 * F("forwarded_many_count")).desc(), "-last_reported_at")
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
     return render(request, "factcheck/queue.html", {
-        "page": page, "status": status, "query": request.GET.urlencode(),
+        "page": page, "rows": selectors.queue_rows(request.user, page), "status": status,
+        "query": request.GET.urlencode(),
         "can_verify": can(request.user, "factcheck.verify"), "verifiers": _verifiers(request.user.office),
         "statuses": [("open", _("Terbuka")), ("new", _("Baru")), ("verifying", _("Diverifikasi")),
                      ("done", _("Selesai"))]})
@@ -236,7 +236,6 @@ def clarification_detail(request, pk):
         "clarification": clarification,
         "form": ClarificationForm(initial=initial) if actions.edit else None,
         "correction_form": CorrectionForm(initial=initial) if actions.propose_correction else None,
-        "reason_form": ReasonForm(),
         "notices": [(Notice.Kind(n["kind"]).label, Notice.Status(n["status"]).label, n["n"]) for n in notices],
         "unreachable": clarification.notices.filter(status=Notice.Status.UNREACHABLE).select_related("report")[:20],
         "corrections": clarification.corrections.select_related("author"),

@@ -24,7 +24,6 @@ from factcheck.services.clarifications import (
 )
 from factcheck.services.corrections import (
     approve_change,
-    change_permissions,
     propose_correction,
     propose_withdrawal,
     reject_change,
@@ -45,7 +44,6 @@ __all__ = [
     "attach_message_image",
     "attach_ocr_text",
     "broadcast_clarification",
-    "change_permissions",
     "dismiss_claims",
     "erase_member_reports",
     "import_external",

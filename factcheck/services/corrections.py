@@ -5,9 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can
 from audit.services import record
-from factcheck import selectors
 from factcheck.models import Claim, Clarification, ClarificationChange, Correction, Notice, Report
 from factcheck.services._common import _require
 from factcheck.services.clarifications import _clean_clarification, _embed_later, _published_changed, _snapshot
@@ -74,16 +72,6 @@ def _pending_change(actor, clarification: Clarification) -> tuple[Clarification,
     if change is None:
         raise ValidationError(_("Tidak ada koreksi atau penarikan yang menunggu persetujuan."))
     return current, change
-
-
-def change_permissions(user, clarification: Clarification) -> dict:
-    """For views: the pending change of a clarification and what this user may do with it."""
-    change = selectors.pending_change(clarification)
-    may_decide = (change is not None and user.office_id == clarification.office_id
-                  and can(user, "factcheck.approve"))
-    own = change is not None and change.proposed_by_id == user.pk
-    return {"change": change, "can_approve_change": may_decide and not own, "can_reject_change": may_decide,
-            "own_change": may_decide and own}
 
 
 @transaction.atomic

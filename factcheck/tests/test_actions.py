@@ -55,6 +55,15 @@ def test_no_one_else_works_on_a_claim(users, user, status):
     assert claim_offers(users, user, status) == (False, False, False)
 
 
+def test_the_queue_selects_only_the_verifiers_own_office_claims(users):
+    own, below = Claim(office=users.madiun), Claim(office=Office.objects.get(code="35.19"))
+    rows = selectors.queue_rows(users.province, [own, below])
+    assert [(r.selectable, r.other_office) for r in rows] == [(False, True), (False, True)]
+    rows = selectors.queue_rows(users.verifier, [own, below])
+    assert [(r.selectable, r.other_office) for r in rows] == [(True, False), (False, True)]
+    assert [r.selectable for r in selectors.queue_rows(users.viewer, [own])] == [False]
+
+
 # Clarifications ------------------------------------------------------------------------------------------------
 
 def offered(users, user: str, status: str, *, author: str = "verifier", external: bool = False,
