@@ -189,13 +189,16 @@ def print_results(title: str, results: list[dict]) -> None:
 
 
 def database_counts(env: dict[str, str]) -> str:
-    code = (f"from members.models import Address, Consent, Member, Organization as O; o = {OFFICE!r}; "
-            "print(f'  in the database: {Member.objects.filter(office__code=o).count():,} members, '"
-            "f'{O.objects.filter(office__code=o).count()} organisations, '"
-            "f'{Address.objects.filter(office__code=o).count():,} addresses, '"
-            "f'{Consent.objects.filter(address__office__code=o).count():,} consents')")
-    return subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", code], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout.rstrip()
+    code = ("import django; django.setup(); "
+            "from members.models import Address, Consent, Member, Organization; "
+            f"office = {OFFICE!r}; "
+            "counts = (Member.objects.filter(office__code=office).count(), "
+            "Organization.objects.filter(office__code=office).count(), "
+            "Address.objects.filter(office__code=office).count(), "
+            "Consent.objects.filter(address__office__code=office).count()); "
+            "print('  in the database: {:,} members, {} organisations, {:,} addresses, {:,} consents'.format(*counts))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    return done.stdout.rstrip() or f"  counting failed: {done.stderr.strip()[-500:]}"
 
 
 def prepare_database(env: dict[str, str]) -> None:
