@@ -527,6 +527,11 @@ class MemberImporter:
         for start in range(0, len(missing), 400):
             cache.update(model.objects.annotate(key=Lower("name")).filter(
                 office=self.office, key__in=missing[start:start + 400]).values_list("key", "pk"))
+        if not_ascii := {key for key in missing if key not in cache and not key.isascii()}:
+            # SQLite's lower() folds ASCII only: "ÉLAN" would not be found as "élan".
+            for name, pk in model.objects.filter(office=self.office).values_list("name", "pk").iterator():
+                if name.lower() in not_ascii:
+                    cache.setdefault(name.lower(), pk)
         for key in missing:
             if key not in cache:
                 cache[key] = model.objects.create(office=self.office, **wanted[key]).pk

@@ -73,6 +73,18 @@ def test_windows_1252_semicolon_file_imports_with_accents_and_consent(madiun, op
     assert AuditEntry.objects.filter(action="members.imported", after__created=3).exists()
 
 
+def test_organisations_and_labels_are_found_whatever_the_case_accented_letters_too(madiun, operator):
+    Organization.objects.create(office=madiun, name="ÉLAN Madiun", category="lsm")
+    Organization.objects.create(office=madiun, name="Radar Madiun", category="media")
+    job = upload(madiun, operator, "Nama,HP,Instansi\nSatu,0812-3456-7001,élan madiun\n"
+                 "Dua,0812-3456-7002,RADAR MADIUN\nTiga,0812-3456-7003,Ömer Ürün\nEmpat,0812-3456-7004,ÖMER ÜRÜN\n")
+    configure(job, operator)
+    run_import_job(job, dry_run=False)
+    assert Organization.objects.filter(office=madiun).count() == 3
+    assert set(Member.objects.values_list("full_name", "organization__name")) == {
+        ("Satu", "ÉLAN Madiun"), ("Dua", "Radar Madiun"), ("Tiga", "Ömer Ürün"), ("Empat", "Ömer Ürün")}
+
+
 def test_duplicates_against_the_file_and_the_database_are_reported_not_imported(madiun, operator):
     services.create_member(actor=operator, office=madiun, full_name="Sudah Ada",
                            addresses=[services.AddressInput("mailto", "budi@example.id")])
