@@ -136,6 +136,11 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.channel_id} → {self.recipient}"
 
+    @property
+    def last_event_at(self):
+        """When the latest thing happened to it: read, delivered, failed, sent, or else queued."""
+        return self.read_at or self.delivered_at or self.failed_at or self.sent_at or self.created_at
+
 
 class PendingStatus(models.Model):
     """A status webhook that arrived before the send that it is about was recorded: applied when it is."""

@@ -31,6 +31,7 @@ class Progress:
     total: int = 0
     counts: dict = field(default_factory=dict)
     polls: bool = False   # the numbers may still move (sending, or about to start)
+    ended: bool = False   # done or cancelled: nothing more will be processed
     possible_duplicates: int = 0   # recipients who may have got the message twice (a send cut off, then repeated)
     per_channel: list = field(default_factory=list)   # (channel, counts, total)
 
@@ -39,8 +40,15 @@ class Progress:
         return sum(self.counts.get(s, 0) for s in DONE_STATUSES)
 
     @property
+    def drawn(self) -> bool:
+        """False while an approved broadcast's recipients are still being drawn (no deliveries yet)."""
+        return bool(self.total) or not self.polls
+
+    @property
     def percent(self) -> int:
-        return 100 if not self.total else int(100 * self.finished / self.total)
+        if not self.total:
+            return 100 if self.ended else 0
+        return int(100 * self.finished / self.total)
 
     @property
     def columns(self) -> list[tuple[str, str]]:
@@ -66,7 +74,8 @@ class Progress:
 
 def broadcast_progress(broadcast: Broadcast) -> Progress:
     rows = broadcast.deliveries.values("channel_id", "status").annotate(n=Count("pk")).order_by()
-    progress = Progress(polls=broadcast.status in (Status.SENDING, Status.SCHEDULED))
+    progress = Progress(polls=broadcast.status in (Status.SENDING, Status.SCHEDULED),
+                        ended=broadcast.status in (Status.DONE, Status.CANCELLED))
     by_channel: dict[int, dict] = {}
     for row in rows:
         progress.counts[row["status"]] = progress.counts.get(row["status"], 0) + row["n"]

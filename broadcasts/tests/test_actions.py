@@ -76,3 +76,11 @@ def test_a_viewer_and_a_higher_office_only_read(users, status):
 def test_the_progress_bar_polls_only_while_its_numbers_may_move(users, status):
     broadcast = Broadcast.objects.create(office=users.madiun, status=status, title="Siaran", text="Isi")
     assert selectors.broadcast_progress(broadcast).polls == (status in (S.SENDING, S.SCHEDULED))
+
+
+@pytest.mark.parametrize("status", S.values)
+def test_no_recipients_yet_is_not_a_finished_bar(users, status):
+    broadcast = Broadcast.objects.create(office=users.madiun, status=status, title="Siaran", text="Isi")
+    progress = selectors.broadcast_progress(broadcast)
+    assert progress.percent == (100 if status in (S.DONE, S.CANCELLED) else 0)
+    assert progress.drawn == (status not in (S.SENDING, S.SCHEDULED))

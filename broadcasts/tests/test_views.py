@@ -1,5 +1,7 @@
 """Every broadcast and channel page with an allowed and a forbidden user."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -231,6 +233,8 @@ def test_the_page_counts_possible_duplicates_and_the_list_filters_them(client_fo
     everyone = client.get(url).text
     only_flagged = client.get(url, {"ganda": "1"}).text
     assert all(f"Penerima Ganda {i}" in everyone for i in range(3))
+    # The "Waktu terakhir" column has a time on every row.
+    assert len(re.findall(r"<td>\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}</td>", everyone)) == 3
     assert flagged.recipient_name in only_flagged
     assert sum(f"Penerima Ganda {i}" in only_flagged for i in range(3)) == 1
     # Another office sees neither the count nor the list.
