@@ -55,6 +55,13 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def title(self) -> str:
+        """The name with its kind, unless the name already says it: "Humas (WhatsApp Cloud API)", but
+        "Kotak keluar uji" alone."""
+        label = str(self.provider.label)
+        return self.name if label.lower() in self.name.lower() else f"{self.name} ({label})"
+
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         channel = super().from_db(db, field_names, values, **kwargs)

@@ -4,9 +4,10 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -187,6 +188,12 @@ def set_language(request, code):
     response = HttpResponseRedirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on their own; the pages name the icons under /static/."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 @require_safe

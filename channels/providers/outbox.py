@@ -14,7 +14,7 @@ logger = logging.getLogger("bakohumas.outbox")
 
 class DevOutbox(ChannelType):
     code = "outbox"
-    label = _("Kotak keluar uji (tidak mengirim ke siapa pun)")
+    label = _("Kotak keluar uji")
     address_kinds = ("whatsapp", "telegram", "mailto")
     default_rate = 200.0
     max_rate = 5000.0

@@ -296,3 +296,11 @@ def test_it_reports_what_the_provider_refused(madiun, admin, wa, fake_wa):
     assert (result.ok, result.outcome, result.error_code) == (False, "bad_address", 131026)
     entry = AuditEntry.objects.get(action="channel.tested")
     assert entry.after["ok"] is False and entry.after["error_code"] == 131026
+
+
+def test_a_channel_is_titled_with_its_kind_once(madiun, admin):
+    outbox = channel_services.create_channel(actor=admin, office=madiun, kind="outbox", name="Kotak keluar uji")
+    bot = channel_services.create_channel(actor=admin, office=madiun, kind="telegram", name="Bot Humas",
+                                          config={}, secrets={"bot_token": BOT_TOKEN})
+    assert outbox.title == "Kotak keluar uji"
+    assert bot.title == f"Bot Humas ({bot.provider.label})"

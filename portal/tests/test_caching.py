@@ -18,6 +18,7 @@ from factcheck.models import Verdict
 # Public URLs that are deliberately not served through the page cache, and why.
 NOT_CACHED = {
     "healthz": "liveness probe: must reach the database on every request",
+    "favicon.ico": "a permanent redirect to the icon under /static/, which WhiteNoise serves with far-future caching",
     "masuk/": "staff log-in form: CSRF token and session",
     "masuk/kode/": "staff log-in, second step: CSRF token and session",
     "keluar/": "staff log-out",

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from content import selectors as content_selectors
 from content import services as content
 from content.models import Publication
@@ -228,3 +229,11 @@ def test_other_offices_items_cannot_crowd_out_a_portals_search_results(client, m
     found = search.search(content_selectors.portal_listing(madiun), "rekapitulasi",
                           office_ids=content_selectors.portal_office_ids(madiun), limit=5)
     assert [p.pk for p in found] == [target.pk]
+
+
+def test_the_icon_is_named_by_every_page_and_favicon_ico_is_not_a_404(client, madiun, client_for, make_staff):
+    assert 'rel="icon"' in client.get("/kota-madiun/").text
+    staff_page = client_for(make_staff(madiun, Role.OPERATOR)).get("/staf/").text
+    assert 'rel="icon"' in staff_page
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("favicon.ico")
