@@ -262,11 +262,10 @@ def article_context(publication: Publication, *, cover_url: str = "",
                           a.original_name.rsplit(".", 1)[-1].upper() if "." in a.original_name else "")
         for a in approved_attachments(publication)
     ]
-    corrected_at = None
-    if publication.first_published_at is not None:
-        last = publication.revisions.filter(created_at__gt=publication.first_published_at).aggregate(
-            at=Max("created_at"))["at"]
-        corrected_at = last
+    # A live item's text changes only through an approved change; comparing revision times with the publication
+    # time instead showed "Diperbarui" on an item approved within the minute it was last saved.
+    corrected_at = publication.changes.filter(status=PublicationChange.Status.APPROVED).aggregate(
+        at=Max("decided_at"))["at"]
     return {
         "publication": publication,
         "cover_url": cover_url if publication.cover_image else "",

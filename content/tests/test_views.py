@@ -200,6 +200,12 @@ def test_an_editor_alone_cannot_change_a_live_page_a_second_editor_approves_it(
     client.logout()
     page = client.get(public_url).text
     assert "613" in page and "612" not in page
+    assert "Diperbarui" in page
+
+
+def test_an_item_never_changed_after_publishing_does_not_say_it_was_updated(make_publication, publish, client):
+    publication = publish(make_publication(body="Baru disimpan lalu langsung disetujui."))
+    assert "Diperbarui" not in client.get(f"/kota-madiun/publikasi/{publication.slug}/").text
 
 
 def test_a_rejected_change_through_the_page_keeps_the_live_text(make_publication, publish, writer, editor,

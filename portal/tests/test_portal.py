@@ -237,3 +237,8 @@ def test_the_icon_is_named_by_every_page_and_favicon_ico_is_not_a_404(client, ma
     assert 'rel="icon"' in staff_page
     answer = client.get("/favicon.ico")
     assert answer.status_code == 301 and answer["Location"].endswith("favicon.ico")
+
+
+def test_the_home_page_says_there_is_no_clarification_yet_instead_of_an_empty_heading(client, madiun):
+    page = client.get("/kota-madiun/").text
+    assert "Klarifikasi terbaru" in page and "Belum ada klarifikasi hoaks dari satker ini" in page
