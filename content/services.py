@@ -30,6 +30,7 @@ from content.models import Attachment, Publication, PublicationChange, Revision
 from content.rendering import render_markdown
 from content.selectors import last_editor_id, own_change_reason, stages_available_to
 from lib.contacts import clean_plain_text
+from lib.text import word_slug
 
 Status = Publication.Status
 ChangeStatus = PublicationChange.Status
@@ -196,7 +197,7 @@ def _explicit_slug(office, slug: str, exclude_pk=None) -> str:
 
 
 def _auto_slug(office, title: str) -> str:
-    base = slugify(title)[:110].strip("-") or "publikasi"
+    base = word_slug(title, 110) or "publikasi"
     slug, n = base, 1
     while _slug_taken(office, slug):
         n += 1

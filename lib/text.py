@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.text import slugify
+
 # C0 controls except tab, line feed and carriage return; DEL; C1 controls; lone UTF-16 surrogates (a JSON body
 # may carry "\ud800", which no database or UTF-8 file can hold). NUL is among them: PostgreSQL refuses it.
 UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -35,3 +37,14 @@ def nesting_depth(value, *, limit: int) -> int:
             children = item.values() if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def word_slug(text: str, limit: int) -> str:
+    """slugify(text) in at most `limit` characters, cut between words ("…sehingga-warga", never "…sehingga-warg");
+    a single word longer than the limit is cut where it must be."""
+    slug = slugify(text)
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit + 1]
+    boundary = cut.rfind("-")
+    return (cut[:boundary] if boundary > 0 else slug[:limit]).strip("-")

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -16,6 +15,7 @@ from factcheck.models import Claim, ClaimNote, Clarification, Notice, Report, Ve
 from factcheck.services._common import OPEN, _require
 from factcheck.services.claims import _save_claim
 from factcheck.services.notices import _enqueue_notices, notice_text
+from lib.text import word_slug
 
 
 def _clean_clarification(values: dict) -> dict:
@@ -56,7 +56,7 @@ def _clean_clarification(values: dict) -> dict:
 
 
 def _unique_slug(office, text: str) -> str:
-    base = slugify(text)[:100].strip("-") or "klarifikasi"
+    base = word_slug(text, 100) or "klarifikasi"
     slug, n = base, 2
     while Clarification.objects.filter(office=office, slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1

@@ -1,7 +1,8 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.text import UNSTORABLE, clean_deep, clean_text
+from lib.text import UNSTORABLE, clean_deep, clean_text, word_slug
 
 
 def test_it_drops_controls_and_keeps_line_breaks_and_tabs():
@@ -18,3 +19,14 @@ def test_any_text_comes_out_storable(text):
     assert not UNSTORABLE.search(cleaned)
     cleaned.encode("utf-8")
     assert "\r" not in cleaned
+
+
+@pytest.mark.parametrize(("text", "limit", "slug"), [
+    ("Rekapitulasi suara sehingga warga tahu", 100, "rekapitulasi-suara-sehingga-warga-tahu"),
+    ("Rekapitulasi suara sehingga warga tahu", 30, "rekapitulasi-suara-sehingga"),
+    ("Rekapitulasi suara sehingga warga tahu", 33, "rekapitulasi-suara-sehingga-warga"),
+    ("Pemungutansuaraulangdikecamatan", 10, "pemungutan"),
+    ("", 10, ""),
+])
+def test_a_slug_is_cut_between_words(text, limit, slug):
+    assert word_slug(text, limit) == slug
