@@ -116,10 +116,13 @@ def clarification_actions(user, clarification: Clarification,
     may_propose = verify and status == Status.PUBLISHED and change is None
     may_decide = change is not None and approve
     own_change = may_decide and change.proposed_by_id == user.pk
+    review = awaiting_review and not own_text
     return ClarificationActions(
-        edit=verify and status in (Status.DRAFT, Status.PENDING) and not external,
+        # A reviewer reviews (or returns it with a note); editing would make them its last editor, who may not
+        # approve it.
+        edit=verify and not external and (status == Status.DRAFT or (status == Status.PENDING and not review)),
         submit=verify and status == Status.DRAFT and not external,
-        review=awaiting_review and not own_text,
+        review=review,
         own_text_waits=awaiting_review and own_text,
         broadcast=own and can(user, "broadcast.write") and status == Status.PUBLISHED,
         propose_correction=may_propose and not external,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from accounts.models import User
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
 from bakohumas.locking import ConflictError
+from content.rendering import render_markdown
 from factcheck import selectors, services
 from factcheck.forms import (
     ClaimForm,
@@ -234,6 +236,7 @@ def clarification_detail(request, pk):
         "actions": actions, "change": change,
         "change_rows": selectors.change_rows(clarification, change) if change is not None else [],
         "clarification": clarification,
+        "body_html": mark_safe(render_markdown(clarification.body)),  # noqa: S308 - sanitised by nh3
         "form": ClarificationForm(initial=initial) if actions.edit else None,
         "correction_form": CorrectionForm(initial=initial) if actions.propose_correction else None,
         "notices": [(Notice.Kind(n["kind"]).label, Notice.Status(n["status"]).label, n["n"]) for n in notices],

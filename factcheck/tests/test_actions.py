@@ -79,7 +79,7 @@ def offered(users, user: str, status: str, *, author: str = "verifier", external
 
 @pytest.mark.parametrize(("status", "verifier", "editor"), [
     (C.DRAFT, {"edit", "submit"}, {"edit", "submit"}),
-    (C.PENDING, {"edit"}, {"edit", "review"}),
+    (C.PENDING, {"edit"}, {"review"}),      # the reviewer reviews or returns it; editing is the author's
     (C.PUBLISHED, {"propose_correction", "propose_withdrawal"},
      {"propose_correction", "propose_withdrawal", "broadcast"}),
     (C.WITHDRAWN, set(), set()),
@@ -91,7 +91,7 @@ def test_what_the_author_and_an_approver_may_do_in_each_state(users, status, ver
 
 def test_the_author_or_last_editor_waits_for_someone_else_to_review(users):
     assert offered(users, "editor", C.PENDING, author="editor") == {"edit", "own_text_waits"}
-    assert offered(users, "other_editor", C.PENDING, author="editor") == {"edit", "review"}
+    assert offered(users, "other_editor", C.PENDING, author="editor") == {"review"}
     assert "review" not in offered(users, "editor", C.DRAFT, author="other_editor")
 
 

@@ -59,11 +59,17 @@ def test_a_verifier_takes_writes_and_a_second_person_publishes(claim, madiun, ve
     assert "has-error" in empty.content.decode() and not Clarification.objects.exists()
     response = client.post(reverse("factcheck:clarification_create", args=[claim.pk]), {
         "claim_reviewed": "KPU mencoblos ulang semua surat suara", "verdict": Verdict.FALSE,
-        "summary": "Tidak ada pencoblosan ulang nasional.", "evidence": "https://kpu.go.id/berita\n"})
+        "summary": "Tidak ada pencoblosan ulang nasional.", "body": "Surat suara **tidak** dicoblos ulang.",
+        "evidence": "https://kpu.go.id/berita\n"})
     clarification = Clarification.objects.get()
     assert response.status_code == 302
     client.post(reverse("factcheck:clarification_submit", args=[clarification.pk]))
     assert client.post(reverse("factcheck:clarification_publish", args=[clarification.pk])).status_code == 403
+    # The reviewer reads it as it will look, and reviews it rather than editing it.
+    review = client_for(editor).get(reverse("factcheck:clarification", args=[clarification.pk])).text
+    assert "<strong>tidak</strong>" in review and "**tidak**" not in review
+    assert reverse("factcheck:clarification_publish", args=[clarification.pk]) in review
+    assert 'name="claim_reviewed"' not in review
     with django_capture_on_commit_callbacks(execute=True):
         client_for(editor).post(reverse("factcheck:clarification_publish", args=[clarification.pk]))
     clarification.refresh_from_db()
