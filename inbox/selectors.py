@@ -81,6 +81,12 @@ def folder_counts(user) -> dict[str, int]:
     return counts
 
 
+def opening_folder(counts: dict[str, int]) -> str:
+    """The folder the inbox opens on: unassigned conversations, or else those escalated to this office, so that a
+    higher office (which rarely has conversations of its own) does not open on an empty page while some wait."""
+    return "escalated" if not counts.get("unassigned") and counts.get("escalated") else "unassigned"
+
+
 def search(conversations: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
     q = q.strip()
     if not q:

@@ -43,13 +43,13 @@ def _visible(request, pk) -> Conversation:
 
 
 def _list_context(request) -> dict:
-    name = request.GET.get("folder", "unassigned")
+    counts = selectors.folder_counts(request.user)
+    name = request.GET.get("folder")
     if name not in FOLDER_LABELS:
-        name = "unassigned"
+        name = selectors.opening_folder(counts)
     conversations = selectors.search(selectors.folder(request.user, name), request.GET.get("q", ""))
     conversations = conversations.select_related("member", "member__organization", "assigned_to", "office")
     page = Paginator(conversations.order_by("-last_message_at", "-id"), 50).get_page(request.GET.get("page"))
-    counts = selectors.folder_counts(request.user)
     return {"page": page, "folder": name, "query": request.GET.urlencode(),
             "can_reply": can(request.user, "inbox.reply"),
             "folders": [(key, label, counts.get(key)) for key, label in FOLDER_LABELS.items()]}

@@ -480,3 +480,13 @@ def test_it_leaves_people_who_only_wrote_in_out_of_a_broadcast_to_all_members(ma
     broadcast = send_broadcast(madiun, title="Undangan rapat", text="Rapat Bakohumas Senin.")
     assert list(broadcast.deliveries.values_list("member", "recipient")) == [(registered.pk, "+6281230000001")]
     assert broadcast.total_recipients == 1
+
+
+def test_a_higher_office_opens_the_inbox_on_what_was_escalated_to_it(escalated, jatim, madiun, make_staff,
+                                                                      client_for, operator):
+    province = client_for(make_staff(jatim, Role.OPERATOR))
+    link = reverse("inbox:conversation_detail", args=[escalated.conversation_id])
+    assert link in province.get(reverse("inbox:inbox")).text
+    assert link not in province.get(reverse("inbox:inbox"), {"folder": "unassigned"}).text
+    # The lower office still opens on its own unassigned folder.
+    assert client_for(operator).get(reverse("inbox:inbox")).status_code == 200
