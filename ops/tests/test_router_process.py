@@ -66,16 +66,20 @@ def worker(tmp_path):
 
 def test_the_router_process_files_messages_and_is_restarted_when_it_stops(worker, madiun):
     router = _wait_for(lambda: _children(worker.pid))[0]
-    channel = create_channel(actor=None, office=madiun, kind="outbox", name="Kotak keluar uji")
-    message = InboundMessage.objects.create(channel=channel, provider_message_id="m-1", sender="6281234567890",
-                                            kind="text", text="Selamat pagi", sent_at=timezone.now())
+    channel = create_channel(actor=None, office=madiun, kind="whatsapp", name="WhatsApp Humas",
+                             config={"phone_number_id": "106540352242922"},
+                             secrets={"access_token": "EAAJB-token-uji", "app_secret": "rahasia-uji"})
+    message = InboundMessage.objects.create(channel=channel, provider_message_id="m-1", kind="text",
+                                            sender="whatsapp:+6281234567890", text="Selamat pagi",
+                                            sent_at=timezone.now())
     _wait_for(lambda: InboundMessage.objects.filter(pk=message.pk).exclude(routed_at=None).exists())
 
     os.kill(router, signal.SIGKILL)
     restarted = _wait_for(lambda: [pid for pid in _children(worker.pid) if pid != router])[0]
     assert _alive(restarted)
-    second = InboundMessage.objects.create(channel=channel, provider_message_id="m-2", sender="6281234567890",
-                                           kind="text", text="Masih ada?", sent_at=timezone.now())
+    second = InboundMessage.objects.create(channel=channel, provider_message_id="m-2", kind="text",
+                                           sender="whatsapp:+6281234567890", text="Masih ada?",
+                                           sent_at=timezone.now())
     _wait_for(lambda: InboundMessage.objects.filter(pk=second.pk).exclude(routed_at=None).exists())
 
 
