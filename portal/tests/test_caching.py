@@ -9,8 +9,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import Role
-from content import services as content
-from content.models import Publication
 from elections.services import seed_elections
 from factcheck import services as factcheck
 from factcheck.models import Verdict
@@ -52,23 +50,6 @@ def test_every_public_url_is_served_through_the_page_cache():
     assert uncached == []
     assert set(NOT_CACHED) <= {route for route, _ in routes}, "an allow-listed route no longer exists"
     assert not [route for route, callback in routes if route in NOT_CACHED and getattr(callback, "portal_cache", None)]
-
-
-@pytest.fixture
-def publish(make_staff, django_capture_on_commit_callbacks):
-    def run(office, title, *, publish_at=None, unpublish_at=None, kind=Publication.Kind.PRESS_RELEASE):
-        writer, approver = make_staff(office, Role.EDITOR), make_staff(office, Role.EDITOR)
-        with django_capture_on_commit_callbacks(execute=True):
-            item = content.create_publication(actor=writer, office=office, kind=kind, title=title, summary="",
-                                              body="Pemungutan suara di TPS.", tags=["pemilu"], stage=None,
-                                              unpublish_at=unpublish_at)
-            content.submit_for_review(actor=writer, publication=item)
-            item.refresh_from_db()
-            content.approve_and_publish(actor=approver, publication=item, publish_at=publish_at)
-        item.refresh_from_db()
-        return item
-
-    return run
 
 
 def test_each_kind_of_public_url_is_cached_and_answers_304(client, madiun, make_staff, publish,

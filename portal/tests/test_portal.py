@@ -16,25 +16,6 @@ def editor(make_staff, madiun):
     return make_staff(madiun, "editor")
 
 
-@pytest.fixture
-def publish(make_staff, django_capture_on_commit_callbacks):
-    """Write, submit and approve a publication as two different people (with the after-commit indexing)."""
-
-    def run(office, title, *, body="Isi siaran pers.", kind=Publication.Kind.PRESS_RELEASE, publish_at=None,
-            summary=""):
-        writer, approver = make_staff(office, "editor"), make_staff(office, "editor")
-        with django_capture_on_commit_callbacks(execute=True):
-            item = content.create_publication(actor=writer, office=office, kind=kind, title=title,
-                                              summary=summary, body=body, tags=["pemilu"], stage=None)
-            content.submit_for_review(actor=writer, publication=item)
-            item.refresh_from_db()
-            content.approve_and_publish(actor=approver, publication=item, publish_at=publish_at)
-        item.refresh_from_db()
-        return item
-
-    return run
-
-
 def test_it_serves_the_home_office_at_root_and_every_office_at_its_slug(client, madiun, publish, ri):
     publish(madiun, "Rapat Koordinasi Bakohumas Kota Madiun")
     response = client.get("/")
