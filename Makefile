@@ -33,7 +33,7 @@ run: setup
 	@echo "Bakohumas: http://127.0.0.1:$(PORT)/  (masuk sebagai operator.madiun, kata sandi di atas)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py worker --queue-name '*' --no-reload & \
-	$(PY) manage.py worker --queue-name sending --no-reload & \
+	$(PY) manage.py worker --queue-name sending --no-reload --no-router & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.dev-installed

@@ -95,3 +95,18 @@ def test_a_stopped_worker_stops_its_router(worker):
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=30) == 0
     _wait_for(lambda: not _alive(router), timeout=10)
+
+
+def test_a_worker_started_with_no_router_starts_none(tmp_path):
+    """`make run`'s second worker: one router per database (on SQLite two would only compete for the writer)."""
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay",
+                                    "--no-router"], cwd=settings.BASE_DIR, env=worker_env(), stdout=log,
+                                   stderr=subprocess.STDOUT)
+        try:
+            _wait_for(lambda: "runs without a router" in log_path.read_text())
+            assert _children(process.pid) == []
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0

@@ -36,6 +36,10 @@ class Command(DbWorkerCommand):
         # Every queue unless told otherwise; `--queue-name sending` makes a worker that only sends (broadcast
         # pumps), which a long import on another worker never holds up.
         parser.set_defaults(interval=TASK_POLL_SECONDS, queue_name="*")
+        # One router per database is enough (on SQLite a second one only competes for the writer): `make run`
+        # starts its second worker with this.
+        parser.add_argument("--no-router", action="store_true",
+                            help="Tanpa proses penyalur pesan masuk dan penjadwal (sudah dijalankan pekerja lain).")
 
     def handle(self, *args, **options):
         options["worker_id"] = options.get("worker_id") or f"{socket.gethostname()}-{os.getpid()}-" + \
@@ -45,7 +49,9 @@ class Command(DbWorkerCommand):
         self._beat_once(options["worker_id"], started=True)
         self._clean_up_orphans()
         thread.start()
-        if options.get("batch"):
+        if options.get("no_router"):
+            logger.info("worker %s runs without a router (--no-router)", options["worker_id"])
+        elif options.get("batch"):
             tick_once()
             route_all()
         else:
