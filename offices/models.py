@@ -4,8 +4,14 @@ from datetime import time
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lib.phones import display_phone
+
 TIMEZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 UTC_OFFSETS = {"Asia/Jakarta": "+07:00", "Asia/Makassar": "+08:00", "Asia/Jayapura": "+09:00"}
+
+
+SOCIAL_FIELDS = [("instagram_url", "Instagram"), ("facebook_url", "Facebook"), ("x_url", "X"),
+                 ("youtube_url", "YouTube"), ("tiktok_url", "TikTok")]
 
 
 def new_registration_token() -> str:
@@ -42,6 +48,17 @@ class Office(models.Model):
     office_hours_start = models.TimeField(_("jam layanan mulai"), default=time(8, 0))
     office_hours_end = models.TimeField(_("jam layanan selesai"), default=time(16, 0))
     out_of_hours_reply = models.BooleanField(_("balas otomatis di luar jam layanan"), default=True)
+    # The public profile (Kontak page and every portal footer); written by offices.services.update_profile.
+    contact_address = models.TextField(_("alamat kantor"), max_length=500, blank=True)
+    contact_phone = models.CharField(_("telepon kantor"), max_length=20, blank=True)   # E.164
+    contact_email = models.EmailField(_("e-mail kantor"), blank=True)
+    service_hours = models.CharField(_("jam layanan (teks)"), max_length=120, blank=True)
+    map_url = models.URLField(_("tautan peta"), max_length=500, blank=True)
+    instagram_url = models.URLField("Instagram", max_length=300, blank=True)
+    facebook_url = models.URLField("Facebook", max_length=300, blank=True)
+    x_url = models.URLField("X", max_length=300, blank=True)
+    youtube_url = models.URLField("YouTube", max_length=300, blank=True)
+    tiktok_url = models.URLField("TikTok", max_length=300, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -58,6 +75,28 @@ class Office(models.Model):
     @property
     def utc_offset(self) -> str:
         return UTC_OFFSETS[self.timezone]
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.contact_phone) if self.contact_phone else ""
+
+    @property
+    def service_hours_label(self) -> str:
+        """What the profile says, else the hours the automatic out-of-hours answer uses."""
+        if self.service_hours:
+            return self.service_hours
+        return _("Senin–Jumat %(start)s–%(end)s %(zone)s") % {
+            "start": self.office_hours_start.strftime("%H.%M"), "end": self.office_hours_end.strftime("%H.%M"),
+            "zone": self.zone_label}
+
+    @property
+    def social_links(self) -> list[tuple[str, str]]:
+        return [(label, getattr(self, field)) for field, label in SOCIAL_FIELDS if getattr(self, field)]
+
+    @property
+    def has_contact_profile(self) -> bool:
+        return bool(self.contact_address or self.contact_phone or self.contact_email or self.map_url
+                    or self.social_links)
 
     def ancestors(self) -> list["Office"]:
         chain, node = [], self.parent
