@@ -27,7 +27,9 @@ setup: $(VENV)/.installed
 	$(PY) manage.py seed_elections
 	$(PY) manage.py seed_holidays
 
-# Web server and background worker on SQLite, with demo data. Ctrl+C stops both.
+# Web server and background worker on SQLite, with demo data. Ctrl+C stops both. Links in pages and messages point
+# at the port it serves (SITE_URL, unless set).
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(PY) manage.py seed_demo
 	@echo "Bakohumas: http://127.0.0.1:$(PORT)/  (masuk sebagai operator.madiun, kata sandi di atas)"

@@ -111,7 +111,8 @@ except ValueError as exc:
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (canonical URLs, feeds, links in messages). Unset on a laptop: the address `make run` serves (PORT).
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}").rstrip("/")
 
 INSTALLED_APPS = [
     "accounts.apps.StaffAdminConfig",
@@ -152,6 +153,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "bakohumas.middleware.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "bakohumas.urls"
