@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "broadcasts",
     "inbox",
     "factcheck",
+    "notifications",
+    "workqueue",
 ]
 
 MIDDLEWARE = [
@@ -185,7 +187,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "members:dashboard"
+LOGIN_REDIRECT_URL = "workqueue:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [

@@ -13,6 +13,8 @@ from ops.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("accounts.urls")),
+    path("staf/", include("workqueue.urls")),
+    path("staf/notifikasi/", include("notifications.urls")),
     path("staf/", include("members.urls")),
     path("staf/audit/", audit_log, name="audit_log"),
     path("staf/publikasi/", include("content.urls")),

@@ -5,7 +5,7 @@ from members import views
 app_name = "members"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("ringkasan/", views.dashboard, name="dashboard"),
     path("anggota/", views.member_list, name="member_list"),
     path("anggota/baru/", views.member_create, name="member_create"),
     path("anggota/ekspor.<str:fmt>", views.member_export, name="member_export"),

@@ -57,9 +57,9 @@ def test_it_shows_the_login_page(client):
 def test_it_logs_in(client, operator):
     response = _login(client, operator.username)
     assert response.status_code == 302
-    assert response.url == reverse("members:dashboard")
+    assert response.url == reverse("workqueue:home")
     assert _logged_in_as(client) == operator.pk
-    assert client.get(reverse("members:dashboard")).status_code == 200
+    assert client.get(reverse("workqueue:home")).status_code == 200
 
 
 def test_it_follows_a_local_next_url(client, operator):
@@ -69,7 +69,7 @@ def test_it_follows_a_local_next_url(client, operator):
 
 def test_it_ignores_a_foreign_next_url(client, operator):
     response = _login(client, operator.username, next_url="https://contoh-jahat.example/")
-    assert response.url == reverse("members:dashboard")
+    assert response.url == reverse("workqueue:home")
 
 
 def test_it_audits_every_login(client, operator):
@@ -221,7 +221,7 @@ def test_it_asks_for_the_code_after_the_password(client, totp_user):
     assert parse_qs(urlsplit(response.url).query) == {"next": [next_url]}
     assert _logged_in_as(client) is None
     assert not _logins(totp_user).exists()
-    assert client.get(reverse("members:dashboard")).status_code == 302
+    assert client.get(reverse("workqueue:home")).status_code == 302
 
     response = client.post(response.url, {"code": _code(totp_user, steps_ahead=1)})
     assert response.status_code == 302

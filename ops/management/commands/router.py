@@ -30,11 +30,13 @@ RATE_WINDOW_SECONDS = 1.0
 
 
 def tick_once() -> None:
-    """Scheduled broadcasts start and pumps stopped by a crash restart, even if no task asks for it; inbox deadlines."""
+    """Scheduled broadcasts start and pumps stopped by a crash restart, even if no task asks for it; inbox deadlines;
+    notifications made from the audit log and sent."""
     from broadcasts.engine import tick as broadcasts_tick
     from inbox.services import tick as inbox_tick
+    from notifications.services import tick as notifications_tick
 
-    for tick in (broadcasts_tick, inbox_tick):
+    for tick in (broadcasts_tick, inbox_tick, notifications_tick):
         try:
             tick()
         except Exception:  # the next tick tries again
