@@ -24,6 +24,11 @@ class ReplyForm(forms.Form):
             self.fields["template"].queryset = channel.templates.filter(status=Template.Status.APPROVED)
             if not window_open:
                 del self.fields["text"]
+        if "text" in self.fields:
+            self.fields["text"].widget.attrs.update({
+                "rows": 3, "placeholder": _("Tulis balasan… (ketik / untuk balasan tersimpan)"),
+                "aria-autocomplete": "list", "aria-controls": "saved-suggestions", "aria-expanded": "false",
+                "aria-describedby": "composer-help", "data-composer": ""})
 
 
 class NoteForm(forms.Form):
@@ -44,12 +49,14 @@ class SavedReplyForm(forms.ModelForm):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Nama"), max_length=150)
+    name = forms.CharField(label=_("Nama"), max_length=150, error_messages={"required": _("Tulis nama Anda.")},
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False,
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     whatsapp = forms.CharField(label=_("Nomor WhatsApp"), max_length=30, required=False,
-                               widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+                               widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}))
     message = forms.CharField(label=_("Pesan atau pertanyaan"), max_length=4096,
+                              error_messages={"required": _("Tulis pesan Anda.")},
                               widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4096}))
     agree = forms.BooleanField(label=_("Saya setuju nama dan kontak ini dipakai KPU hanya untuk menjawab pesan ini "
                                        "(UU 27/2022)."), required=False)

@@ -152,3 +152,18 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name}"
+
+
+class LastSeen(models.Model):
+    """How far a staff member has read a conversation: the newest message time they were shown. Anything after it
+    is unread for them (unread is per person, not per office)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "conversation"], name="last_seen_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.conversation_id}: {self.seen_at:%Y-%m-%d %H:%M}"

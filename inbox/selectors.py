@@ -1,9 +1,13 @@
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can
-from inbox.models import Conversation, Escalation, Message
+from channels import window
+from inbox.models import Conversation, Escalation, LastSeen, Message
 from members.models import Address, Member
 
 FOLDERS = ("unassigned", "mine", "escalated", "waiting", "closed")
@@ -109,3 +113,127 @@ def personal_messages(member) -> list[dict]:
         "conversation").order_by("created_at", "id")
     return [{"conversation": m.conversation.tracking_number, "direction": m.direction, "kind": m.kind,
              "text": m.text, "at": m.created_at.isoformat()} for m in messages]
+
+
+# The conversation list and the live thread ---------------------------------------------------------------------
+
+SNIPPET_CHARS = 90
+KIND_LABELS = {
+    "image": _("Foto"), "document": _("Dokumen"), "audio": _("Pesan suara"), "voice": _("Pesan suara"),
+    "video": _("Video"), "location": _("Lokasi"), "sticker": _("Stiker"), "contacts": _("Kontak"),
+    "interactive": _("Jawaban tombol"), "button": _("Jawaban tombol"), "unsupported": _("Pesan tidak didukung"),
+}
+ICON_KINDS = {"whatsapp": "whatsapp", "telegram": "telegram", "email": "email", "mailto": "email"}
+SHOWN_IN_LIST = (Message.Direction.INBOUND, Message.Direction.OUTBOUND)
+
+
+def one_line(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The text on one line, cut between words with an ellipsis when longer than `limit` (a single word longer
+    than the limit is cut where it must be)."""
+    flat = " ".join((text or "").split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit + 1]
+    boundary = cut.rfind(" ")
+    return (cut[:boundary] if boundary > limit // 2 else flat[:limit]).rstrip(" ,.;:-") + "…"
+
+
+def snippet(message: Message | None) -> str:
+    if message is None:
+        return ""
+    label = KIND_LABELS.get(message.kind)
+    text = one_line(message.text)
+    if label and text:
+        return one_line(f"{label}: {text}")
+    return str(label) if label else text
+
+
+def channel_icon(conversation: Conversation, inbound: Message | None) -> str:
+    """Which channel the person writes on (the list's icon): the contact form, or the kind of the channel or of the
+    address of their latest message (the dev outbox carries WhatsApp, Telegram and e-mail addresses)."""
+    if conversation.from_contact_form:
+        return "web"
+    if inbound is None or inbound.channel is None:
+        return "chat"
+    kind = ICON_KINDS.get(inbound.channel.kind) or ICON_KINDS.get((inbound.sender or "").partition(":")[0])
+    return kind or "chat"
+
+
+def is_unread(conversation: Conversation, seen_at: datetime | None) -> bool:
+    """Something arrived or was answered since this person last looked. A closed conversation they never opened is
+    history, not news."""
+    if seen_at is None:
+        return conversation.status != Conversation.Status.CLOSED
+    return conversation.last_message_at > seen_at
+
+
+def decorate_list(user, conversations: list[Conversation]) -> list[Conversation]:
+    """The page's conversations with what the list shows beside each (as attributes): `last_message` (not notes or
+    events) and its `snippet`, the channel `icon`, `unread` for this user and the open escalation's `due_at`.
+    Three queries for the page, whatever the size of the folder."""
+    ids = [c.pk for c in conversations]
+    if not ids:
+        return conversations
+    def newest(**where):
+        return Subquery(Message.objects.filter(conversation=OuterRef("pk"), **where).order_by(
+            "-created_at", "-id").values("pk")[:1])
+
+    rows = Conversation.objects.filter(pk__in=ids).annotate(
+        shown=newest(direction__in=SHOWN_IN_LIST),
+        inbound=newest(direction=Message.Direction.INBOUND, channel__isnull=False),
+    ).values_list("pk", "shown", "inbound")
+    wanted = {pk: (shown, inbound) for pk, shown, inbound in rows}
+    messages = Message.objects.filter(pk__in={m for pair in wanted.values() for m in pair if m}).select_related(
+        "channel").annotate(sender=F("inbound__sender")).in_bulk()
+    now = timezone.now()
+    seen = dict(LastSeen.objects.filter(user=user, conversation_id__in=ids).values_list("conversation_id", "seen_at"))
+    due = dict(Escalation.objects.filter(conversation_id__in=ids, status=Escalation.Status.OPEN).order_by(
+        "created_at").values_list("conversation_id", "due_at"))
+    for conversation in conversations:
+        shown, inbound = wanted.get(conversation.pk, (None, None))
+        conversation.last_message = messages.get(shown)
+        conversation.snippet = snippet(conversation.last_message)
+        conversation.icon = channel_icon(conversation, messages.get(inbound))
+        conversation.unread = is_unread(conversation, seen.get(conversation.pk))
+        conversation.due_at = due.get(conversation.pk)
+        conversation.overdue = conversation.due_at is not None and conversation.due_at < now
+    return conversations
+
+
+def last_seen(user, conversation: Conversation) -> datetime | None:
+    return LastSeen.objects.filter(user=user, conversation=conversation).values_list("seen_at", flat=True).first()
+
+
+def thread(conversation: Conversation, *, after: int | None = None) -> QuerySet[Message]:
+    messages = conversation.messages.select_related("author", "author_office", "channel", "delivery")
+    return messages.filter(pk__gt=after) if after is not None else messages
+
+
+UNSETTLED_DELIVERY = ("queued", "sending", "held", "sent", "delivered")
+
+
+def unsettled_replies(conversation: Conversation, *, upto: int, limit: int = 20) -> list[Message]:
+    """The latest replies (up to message `upto`) whose delivery may still change: their ticks are refreshed by the
+    live thread."""
+    return list(conversation.messages.filter(pk__lte=upto, direction=Message.Direction.OUTBOUND,
+                                             delivery__status__in=UNSETTLED_DELIVERY)
+                .select_related("delivery").order_by("-id")[:limit])
+
+
+@dataclass(frozen=True)
+class WindowState:
+    applies: bool                   # the channel has a customer-service window (WhatsApp)
+    open: bool                      # free text may be sent now
+    closes_at: datetime | None      # when free text stops being allowed (open and applies)
+
+
+def window_state(conversation: Conversation, channel) -> WindowState:
+    """The 24-hour window as the composer shows it (channels.window decides whether it is open)."""
+    if channel is None:
+        return WindowState(applies=False, open=False, closes_at=None)
+    length = channel.provider.session_window
+    last = conversation.messages.filter(direction=Message.Direction.INBOUND, channel=channel).order_by(
+        "-created_at").values_list("created_at", flat=True).first()
+    is_open = window.open_since(channel, last)
+    return WindowState(applies=length is not None, open=is_open,
+                       closes_at=last + length if is_open and length is not None and last else None)

@@ -21,7 +21,7 @@ from broadcasts.services import send_direct
 from channels import commands, window
 from channels.models import Channel, InboundMessage, Template
 from inbox import autoreply
-from inbox.models import Conversation, Escalation, Message, SavedReply
+from inbox.models import Conversation, Escalation, LastSeen, Message, SavedReply
 from inbox.selectors import handling_office_ids
 from inbox.workdays import add_working_days
 from lib.tracking import tracking_number
@@ -516,6 +516,16 @@ def remind_due_escalations() -> int:
             except Exception:  # the reminder is still visible in the inbox
                 logger.warning("could not e-mail the escalation reminder", exc_info=True)
     return count
+
+
+# Reading ---------------------------------------------------------------------------------------------------
+
+def mark_seen(*, user, conversation: Conversation) -> None:
+    """This person has been shown the conversation up to its latest message. Not audited: a read mark changes
+    nothing anyone else sees, and it is written on every opening of a thread."""
+    LastSeen.objects.bulk_create(
+        [LastSeen(user=user, conversation=conversation, seen_at=conversation.last_message_at)],
+        update_conflicts=True, unique_fields=["user", "conversation"], update_fields=["seen_at"])
 
 
 # Saved replies -----------------------------------------------------------------------------------------------

@@ -2,14 +2,16 @@
 for anyone else it is 404."""
 
 import mimetypes
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -42,43 +44,72 @@ def _visible(request, pk) -> Conversation:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _list_context(request) -> dict:
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _list_context(request, current: Conversation | None = None) -> dict:
     counts = selectors.folder_counts(request.user)
     name = request.GET.get("folder")
     if name not in FOLDER_LABELS:
         name = selectors.opening_folder(counts)
-    conversations = selectors.search(selectors.folder(request.user, name), request.GET.get("q", ""))
+    q = request.GET.get("q", "")
+    conversations = selectors.search(selectors.folder(request.user, name), q)
     conversations = conversations.select_related("member", "member__organization", "assigned_to", "office")
     page = Paginator(conversations.order_by("-last_message_at", "-id"), 50).get_page(request.GET.get("page"))
-    return {"page": page, "folder": name, "query": request.GET.urlencode(),
-            "can_reply": can(request.user, "inbox.reply"),
+    page.object_list = selectors.decorate_list(request.user, list(page.object_list))
+    keep = {"folder": name, **({"q": q} if q else {})}
+    return {"page": page, "folder": name, "q": q, "list_query": urlencode(keep),
+            "page_query": urlencode({**keep, "page": page.number}) if page.number > 1 else urlencode(keep),
+            "current": current, "can_reply": can(request.user, "inbox.reply"),
             "folders": [(key, label, counts.get(key)) for key, label in FOLDER_LABELS.items()]}
 
 
 @staff_required("inbox.view")
 def inbox(request):
-    template = "inbox/_list.html" if request.headers.get("HX-Request") else "inbox/inbox.html"
-    return render(request, template, _list_context(request))
+    current = None
+    if _is_htmx(request) and request.GET.get("aktif", "").isdecimal():
+        current = Conversation(pk=int(request.GET["aktif"]))
+    template = "inbox/_list.html" if _is_htmx(request) else "inbox/inbox.html"
+    return render(request, template, _list_context(request, current))
 
 
-def _detail_context(request, conversation: Conversation, reply_form=None, note_form=None) -> dict:
+def _panel_context(request, conversation: Conversation, notice: str = "", notice_error: bool = False) -> dict:
     channel, _recipient = services.reply_route(conversation)
-    window = services.window_open(conversation, channel)
-    user = request.user
     staff = User.objects.filter(office_id__in=selectors.handling_office_ids(conversation), is_active=True).order_by(
         "username")
     return {
-        "conversation": conversation, "channel": channel, "window_open": window,
-        "actions": selectors.conversation_actions(user, conversation),
-        "thread": conversation.messages.select_related("author", "author_office", "channel", "delivery"),
-        "reply_form": reply_form or ReplyForm(channel=channel, window_open=window,
-                                              initial={"version": conversation.version}),
-        "note_form": note_form or NoteForm(), "escalate_form": EscalateForm(),
+        "conversation": conversation, "channel": channel,
+        "actions": selectors.conversation_actions(request.user, conversation),
         "staff": [u for u in staff if can(u, "inbox.reply")],
         "escalations": conversation.escalations.select_related("from_office", "to_office", "created_by"),
-        "saved_replies": SavedReply.objects.filter(office=user.office),
         "link_suggestions": _link_suggestions(conversation),
+        "notice": notice, "notice_error": notice_error, "list_query": _list_query(request),
     }
+
+
+def _list_query(request) -> str:
+    return urlencode({k: v for k, v in request.GET.items() if k in ("folder", "q", "page")})
+
+
+def _detail_context(request, conversation: Conversation, reply_form=None) -> dict:
+    context = _panel_context(request, conversation)
+    channel = context["channel"]
+    state = selectors.window_state(conversation, channel)
+    saved = SavedReply.objects.filter(office=request.user.office)
+    context.update({
+        "window": state, "window_open": state.open,
+        "thread": selectors.thread(conversation),
+        "reply_form": reply_form or ReplyForm(channel=channel, window_open=state.open,
+                                              initial={"version": conversation.version}),
+        "saved_replies": saved,
+        "saved_reply_data": [{"code": s.shortcode, "title": s.title, "text": s.text} for s in saved],
+    })
+    return context
+
+
+def _page_context(request, conversation: Conversation, reply_form=None) -> dict:
+    return {**_list_context(request, conversation), **_detail_context(request, conversation, reply_form)}
 
 
 def _link_suggestions(conversation: Conversation) -> list[Member]:
@@ -97,15 +128,42 @@ def _link_suggestions(conversation: Conversation) -> list[Member]:
 @staff_required("inbox.view")
 def conversation_detail(request, pk):
     conversation = _visible(request, pk)
-    return render(request, "inbox/conversation.html", _detail_context(request, conversation))
+    context = _page_context(request, conversation)
+    seen = selectors.last_seen(request.user, conversation)
+    if seen is not None:
+        context["first_unread"] = next((m.pk for m in context["thread"] if m.created_at > seen
+                                        and m.direction != Message.Direction.EVENT), None)
+    services.mark_seen(user=request.user, conversation=conversation)
+    return render(request, "inbox/conversation.html", context)
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdecimal() and len(value) <= 18 else None
 
 
 @staff_required("inbox.view")
 def conversation_thread(request, pk):
+    """The live thread. With ?setelah=<id> (what the page's poll sends): only the messages after that one, the
+    delivery ticks of recent replies, and the side panel again when the conversation changed (?versi=); nothing
+    (204) when nothing did. Without it: the whole thread."""
     conversation = _visible(request, pk)
-    return render(request, "inbox/_thread.html", {
-        "conversation": conversation, "actions": selectors.conversation_actions(request.user, conversation),
-        "thread": conversation.messages.select_related("author", "author_office", "channel", "delivery")})
+    actions = selectors.conversation_actions(request.user, conversation)
+    after = _int_param(request, "setelah")
+    if after is None:
+        return render(request, "inbox/_thread.html", {
+            "conversation": conversation, "actions": actions, "thread": selectors.thread(conversation)})
+    new = list(selectors.thread(conversation, after=after))
+    ticks = selectors.unsettled_replies(conversation, upto=after)
+    changed = _int_param(request, "versi") not in (None, conversation.version)
+    if not new and not ticks and not changed:
+        return HttpResponse(status=204)
+    if new:
+        services.mark_seen(user=request.user, conversation=conversation)
+    context = {"conversation": conversation, "actions": actions, "new": new, "ticks": ticks, "changed": changed}
+    if changed:
+        context.update(_panel_context(request, conversation))
+    return render(request, "inbox/_thread_poll.html", context)
 
 
 @staff_required("inbox.reply")
@@ -134,9 +192,23 @@ def conversation_reply(request, pk):
                 messages.error(request, " ".join(exc.messages))   # the reply form is not shown to them
         else:
             messages.success(request, _("Balasan masuk antrean kirim."))
-            return redirect("inbox:conversation_detail", pk=conversation.pk)
-    return render(request, "inbox/conversation.html", _detail_context(request, conversation, reply_form=form),
+            return _back_to(request, conversation)
+    return render(request, "inbox/conversation.html", _page_context(request, conversation, reply_form=form),
                   status=400)
+
+
+def _back_to(request, conversation: Conversation):
+    query = _list_query(request)
+    return redirect(reverse("inbox:conversation_detail", args=[conversation.pk]) + (f"?{query}" if query else ""))
+
+
+def _panel_response(request, conversation: Conversation, notice: str, error: bool):
+    """A side-panel action asked through htmx: the panel again, saying what happened, and the thread told to look
+    for the event it wrote."""
+    conversation = _visible(request, conversation.pk)
+    response = render(request, "inbox/_panel_swap.html", _panel_context(request, conversation, notice, error))
+    response["HX-Trigger"] = "inbox-changed"
+    return response
 
 
 def _simple_action(request, pk, action, done: str):
@@ -144,10 +216,13 @@ def _simple_action(request, pk, action, done: str):
     try:
         action(conversation)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        notice, error = " ".join(exc.messages), True
     else:
-        messages.success(request, done)
-    return redirect("inbox:conversation_detail", pk=conversation.pk)
+        notice, error = done, False
+    if _is_htmx(request):
+        return _panel_response(request, conversation, notice, error)
+    (messages.error if error else messages.success)(request, notice)
+    return _back_to(request, conversation)
 
 
 @staff_required("inbox.reply")
@@ -155,8 +230,7 @@ def _simple_action(request, pk, action, done: str):
 def conversation_note(request, pk):
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Catatan kosong."))
-        return redirect("inbox:conversation_detail", pk=pk)
+        return _simple_action(request, pk, lambda c: _refuse(_("Catatan kosong.")), "")
     return _simple_action(request, pk, lambda c: services.add_note(actor=request.user, conversation=c,
                                                                    text=form.cleaned_data["text"]),
                           _("Catatan disimpan."))
@@ -226,6 +300,10 @@ def conversation_unflag(request, pk):
                           _("Tanda banjir pesan dihapus; balasan otomatis aktif lagi."))
 
 
+def _refuse(reason: str):
+    raise ValidationError(reason)
+
+
 @staff_required("inbox.reply")
 @require_POST
 def conversation_link_member(request, pk):
@@ -235,8 +313,8 @@ def conversation_link_member(request, pk):
     if value.isdecimal() and len(value) <= 12:
         member = Member.objects.filter(pk=int(value), office=conversation.office).first()
     if member is None:
-        messages.error(request, _("Tidak ada anggota satker ini dengan ID %(id)s.") % {"id": value[:20]})
-        return redirect("inbox:conversation_detail", pk=conversation.pk)
+        return _simple_action(request, pk, lambda c: _refuse(_("Tidak ada anggota satker ini dengan ID %(id)s.") % {
+            "id": value[:20]}), "")
     return _simple_action(request, pk, lambda c: services.link_conversation_to_member(
         actor=request.user, conversation=c, member=member), _("Percakapan dihubungkan ke %(name)s.") % {
         "name": member.full_name})
