@@ -90,3 +90,28 @@ class SendingSettingsForm(forms.Form):
                                       widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                                       help_text=_("Siaran biasa tidak dikirim di antara jam ini (waktu satker). "
                                                   "Kosongkan keduanya untuk mematikan."))
+
+
+class ReceiveForm(forms.Form):
+    """The dev outbox: a message typed by staff, as if a member (or any number) had sent it."""
+
+    member = forms.ChoiceField(label=_("Pengirim"), required=False)
+    phone = forms.CharField(label=_("atau nomor WhatsApp lain"), max_length=40, required=False,
+                            help_text=_("Nomor yang belum terdaftar menjadi kontak baru, seperti pesan pertama dari "
+                                        "warga."))
+    name = forms.CharField(label=_("Nama pengirim (untuk nomor lain)"), max_length=150, required=False)
+    # Not required here: the service names what is missing.
+    text = forms.CharField(label=_("Pesan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Coba kata kunci BERHENTI, MULAI, JADWAL, INFO, atau CEK diikuti kabar "
+                                       "yang beredar."))
+
+    def __init__(self, *args, senders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.senders = {str(a.pk): a for a in senders}
+        self.fields["member"].choices = [("", _("— pilih anggota —"))] + [
+            (pk, f"{a.member.full_name} ({a.value})") for pk, a in self.senders.items()]
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        return {"address": self.senders.get(data.get("member") or ""), "phone": data.get("phone", ""),
+                "name": data.get("name", ""), "text": data.get("text", "")}

@@ -9,6 +9,10 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import can
 from channels.models import Channel
+from members.models import Address, Member
+
+# The members offered as senders in the dev outbox's "receive a message" form; anyone else by number.
+RECEIVE_SENDERS = 100
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ class ChannelActions:
     pause: bool
     activate: bool
     register_webhook: bool
+    receive: bool               # the dev outbox: type a message as if a member had sent it
     stopped_by_failures: bool   # broken: say why, and that renewed credentials and activating bring it back
 
 
@@ -61,5 +66,13 @@ def channel_actions(user, channel: Channel) -> ChannelActions:
         pause=manage and active,
         activate=manage and not active,
         register_webhook=manage and channel.provider.registers_webhook,
+        receive=manage and channel.provider.is_simulation,
         stopped_by_failures=channel.status == Channel.Status.BROKEN,
     )
+
+
+def receive_senders(channel: Channel):
+    """WhatsApp addresses of the office's active members, by name, for the dev outbox's receive form."""
+    return (Address.objects.filter(office_id=channel.office_id, kind=Address.Kind.WHATSAPP,
+                                   member__status=Member.Status.ACTIVE)
+            .select_related("member").order_by("member__full_name", "pk")[:RECEIVE_SENDERS])

@@ -2,13 +2,15 @@
 
 import logging
 import re
+import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can
 from audit.services import record
 from bakohumas.locking import ConflictError
 from channels import commands, hooks
@@ -286,6 +288,56 @@ def process_webhook_events(*, channel: Channel, events: list) -> dict:
             counts["errors"] += 1
             logger.warning("channel %s: provider reported account error %s %s", channel.pk, event.code, event.title)
     return counts
+
+
+MAX_RECEIVED_TEXT = 4096
+
+
+@transaction.atomic
+def receive_typed_message(*, actor, channel: Channel, text: str, address=None, phone: str = "",
+                          name: str = "") -> InboundMessage:
+    """The dev outbox "receives" a message staff typed, as if the member (`address`, one of the office's WhatsApp
+    addresses) or the number `phone` had sent it. It is stored exactly as a webhook stores a message, so the router
+    answers keywords (BERHENTI, MULAI, JADWAL, INFO, CEK), sends automatic replies and files it in the inbox as it
+    would a real one: the forum can be tried without WhatsApp."""
+    from lib.contacts import AddressError, normalize_address
+    from members.models import Address
+
+    if not channel.provider.is_simulation:
+        raise ValidationError(_("Hanya kanal kotak keluar uji yang dapat menerima pesan ketikan staf."))
+    if not can(actor, "channels.manage") or actor.office_id != channel.office_id:
+        raise PermissionDenied
+    errors = {}
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        errors["text"] = _("Pesan: tulis isi pesan yang dikirim anggota.")
+    elif len(text) > MAX_RECEIVED_TEXT:
+        errors["text"] = _("Pesan paling banyak %(max)s karakter.") % {"max": MAX_RECEIVED_TEXT}
+    phone, name = (phone or "").strip(), " ".join((name or "").split())
+    sender = ""
+    if address is not None and phone:
+        errors["phone"] = _("Pilih anggota atau isi nomor WhatsApp, bukan keduanya.")
+    elif address is not None:
+        if address.office_id != channel.office_id or address.kind != Address.Kind.WHATSAPP:
+            errors["member"] = _("Pengirim: pilih anggota satker ini yang punya nomor WhatsApp.")
+        else:
+            sender, name = f"whatsapp:{address.value}", address.member.full_name
+    elif phone:
+        try:
+            sender = "whatsapp:" + normalize_address("whatsapp", phone)
+        except AddressError as exc:
+            errors["phone"] = _("Nomor WhatsApp pengirim: %(why)s") % {"why": exc}
+    else:
+        errors["member"] = _("Pengirim: pilih anggota atau isi nomor WhatsApp.")
+    if errors:
+        raise ValidationError(errors)
+    message_id = f"uji-{uuid.uuid4().hex}"
+    store_inbound(channel=channel, event=InboundEvent(
+        provider_message_id=message_id, sender=sender, sent_at=timezone.now(), kind="text", text=text,
+        sender_name=name, raw={"typed_by": actor.get_username()}))
+    record(actor=actor, office=channel.office, action="channel.message_typed", target=channel,
+           after={"sender": sender, "text": text[:300]})
+    return InboundMessage.objects.get(channel=channel, provider_message_id=message_id)
 
 
 @transaction.atomic

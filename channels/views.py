@@ -15,7 +15,7 @@ from bakohumas.forms import add_service_errors
 from bakohumas.locking import ConflictError
 from channels import selectors, services
 from channels.explain import explain_result
-from channels.forms import ChannelForm, SendingSettingsForm, TemplateForm, TestForm
+from channels.forms import ChannelForm, ReceiveForm, SendingSettingsForm, TemplateForm, TestForm
 from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
 
@@ -97,21 +97,27 @@ def channel_edit(request, pk):
 
 @staff_required("broadcast.view")
 def channel_detail(request, pk):
-    channel = _own(request, pk)
+    return _detail(request, _own(request, pk))
+
+
+def _detail(request, channel: Channel, receive_form: ReceiveForm | None = None, status: int = 200):
+    actions = selectors.channel_actions(request.user, channel)
+    if actions.receive and receive_form is None:
+        receive_form = ReceiveForm(senders=selectors.receive_senders(channel))
     outbox = None
     if channel.provider.is_simulation:
         outbox = Paginator(channel.outbox_messages.all(), 50).get_page(request.GET.get("page"))
     stuck = channel.inbound_messages.filter(routed_at=None, route_attempts__gte=InboundMessage.MAX_ROUTE_ATTEMPTS)
     return render(request, "channels/channel_detail.html", {
         "channel": channel, "provider": channel.provider, "stuck": stuck.order_by("pk")[:20],
-        "stuck_count": stuck.count(), "actions": selectors.channel_actions(request.user, channel),
+        "stuck_count": stuck.count(), "actions": actions, "receive_form": receive_form,
         "webhook_url": webhook_url(request, channel) if channel.provider.two_way else "",
         "webhook_help": channel.provider.webhook_help(channel, webhook_url(request, channel)),
         "test_form": TestForm(channel=channel), "templates": channel.templates.all(), "outbox": outbox,
         "config": [(f.label, channel.config.get(f.name) or "—") for f in channel.provider.fields if not f.secret],
         # An unreadable secret is still stored: the status box says why it cannot be used.
         "secrets": [(f.label, bool(channel.secrets.get(f.name)) or f.name in channel.unreadable_secrets)
-                    for f in channel.provider.fields if f.secret]})
+                    for f in channel.provider.fields if f.secret]}, status=status)
 
 
 @staff_required("channels.manage")
@@ -155,6 +161,27 @@ def channel_test(request, pk):
     else:
         messages.error(request, _("Isi alamat tujuan uji."))
     return redirect("channels:channel_detail", pk=channel.pk)
+
+
+@staff_required("channels.manage")
+@require_POST
+def channel_receive(request, pk):
+    """The dev outbox receives a message typed by staff; the router takes it from there as from a webhook."""
+    channel = _own(request, pk)
+    if not channel.provider.is_simulation:
+        raise Http404
+    form = ReceiveForm(request.POST, senders=selectors.receive_senders(channel))
+    if form.is_valid():
+        try:
+            inbound = services.receive_typed_message(actor=request.user, channel=channel, **form.service_values())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Pesan dari %(sender)s diterima kanal ini; sebentar lagi ada di kotak masuk "
+                                        "(dan dijawab bila berisi kata kunci).") % {
+                "sender": inbound.sender_name or inbound.sender.partition(":")[2]})
+            return redirect(reverse("channels:channel_detail", args=[channel.pk]) + "#terima")
+    return _detail(request, channel, receive_form=form, status=400)
 
 
 @staff_required("channels.manage")
