@@ -23,6 +23,7 @@ urlpatterns = [
     path("staf/kanal/", include("channels.urls")),
     path("staf/kotak-masuk/", include("inbox.urls")),
     path("staf/cek-fakta/", include("factcheck.urls")),
+    path("staf/profil-kantor/", include("portal.staff_urls")),
     path("webhooks/<uuid:channel_uuid>/", channel_webhook, name="channel_webhook"),
     path("", include((broadcast_public_urls, "broadcasts_public"))),
     path("", include((inbox_public_urls, "inbox_public"))),

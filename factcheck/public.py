@@ -160,13 +160,15 @@ class PublicReportForm(forms.Form):
         attrs={"inputmode": "url", "autocomplete": "off", "placeholder": "https://"}))
     media = forms.FileField(label=gettext_lazy("Tangkapan layar (bila ada)"), required=False,
                             help_text=gettext_lazy("Gambar JPEG, PNG, WebP atau GIF, paling besar 10 MB."),
-                            widget=forms.FileInput(attrs={"accept": "image/*"}))
+                            widget=forms.FileInput(attrs={"accept": "image/*",
+                                                          "data-max-bytes": services.MAX_MEDIA_BYTES}))
     name = forms.CharField(label=gettext_lazy("Nama (tidak wajib)"), required=False, max_length=150,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     contact = forms.CharField(
         label=gettext_lazy("Nomor WhatsApp atau e-mail (tidak wajib)"), required=False, max_length=254,
         help_text=gettext_lazy("Hanya dipakai untuk mengirim hasil pemeriksaan laporan ini, dan hanya bila kotak "
-                               "persetujuan di bawah dicentang. Tanpa kontak, pantau hasilnya dengan nomor laporan."))
+                               "persetujuan di bawah dicentang. Tanpa kontak, pantau hasilnya dengan nomor laporan."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}))
     consent = forms.BooleanField(
         label=gettext_lazy("Saya setuju dihubungi untuk menerima hasil pemeriksaan laporan ini"), required=False)
     website = forms.CharField(label=gettext_lazy("Biarkan kosong"), required=False, widget=forms.TextInput(

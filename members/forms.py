@@ -106,19 +106,28 @@ class ImportMappingForm(forms.Form):
 
 
 class SelfRegistrationForm(forms.Form):
-    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
-    organization = forms.CharField(label=_("Instansi/lembaga"), max_length=200, required=False)
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150,
+                                error_messages={"required": _("Tulis nama lengkap Anda.")},
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    organization = forms.CharField(label=_("Instansi/lembaga"), max_length=200, required=False,
+                                   widget=forms.TextInput(attrs={"autocomplete": "organization"}))
     category = forms.ChoiceField(label=_("Kategori instansi"), choices=Category.choices, initial=Category.OTHER)
-    position = forms.CharField(label=_("Jabatan"), max_length=150, required=False)
+    position = forms.CharField(label=_("Jabatan"), max_length=150, required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "organization-title"}))
     whatsapp = forms.CharField(label=_("Nomor WhatsApp"), max_length=30, required=False,
-                               widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+                               widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}))
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False,
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    telegram = forms.CharField(label=_("Nama pengguna Telegram"), max_length=64, required=False)
-    purposes = forms.MultipleChoiceField(label=_("Saya setuju dihubungi untuk"), choices=Purpose.choices,
-                                         widget=forms.CheckboxSelectMultiple)
+    telegram = forms.CharField(label=_("Nama pengguna Telegram"), max_length=64, required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none",
+                                                             "spellcheck": "false"}))
+    purposes = forms.MultipleChoiceField(
+        label=_("Saya setuju dihubungi untuk"), choices=Purpose.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pilih setidaknya satu tujuan yang Anda setujui.")})
     agree = forms.BooleanField(label=_("Saya telah membaca pemberitahuan pelindungan data pribadi di atas dan "
-                                       "memberikan persetujuan secara sadar."))
+                                       "memberikan persetujuan secara sadar."),
+                               error_messages={"required": _("Centang persetujuan setelah membaca pemberitahuan "
+                                                             "pelindungan data pribadi.")})
     # Spam protection without a third-party service: a field people never see, and a minimum fill time.
     website = forms.CharField(label=_("Biarkan kosong"), required=False, widget=forms.TextInput(
         attrs={"tabindex": "-1", "class": "hp", "autocomplete": "off"}))
