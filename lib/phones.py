@@ -1,10 +1,11 @@
 """Indonesian phone numbers to E.164 (+62…), with reasons a person can act on."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneMetadata, PhoneNumberType
 
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 # The usual ways of writing an Indonesian number (0812-3456-7890, +62 812 3456 7890, (+62) 812…), whose national
@@ -19,6 +20,57 @@ class PhoneError(ValueError):
     pass
 
 
+def _desc_test(desc) -> tuple[frozenset[int], Callable] | None:
+    """A PhoneNumberDesc as phonenumbers' _is_number_matching_desc() reads it: possible lengths, then the pattern."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length), re.compile(f"(?:{desc.national_number_pattern})").fullmatch
+
+
+# +62 is one region (phonenumbers.COUNTRY_CODE_TO_REGION_CODE[62] == ("ID",)), so number_type() of any +62 number
+# is _number_type_helper() over ID's metadata, which indonesian_number_type() below follows.
+_ID = PhoneMetadata.metadata_for_region("ID")
+_GENERAL = _desc_test(_ID.general_desc)
+_FIRST_MATCH = [(number_type, test) for number_type, test in (
+    (PhoneNumberType.PREMIUM_RATE, _desc_test(_ID.premium_rate)),
+    (PhoneNumberType.TOLL_FREE, _desc_test(_ID.toll_free)),
+    (PhoneNumberType.SHARED_COST, _desc_test(_ID.shared_cost)),
+    (PhoneNumberType.VOIP, _desc_test(_ID.voip)),
+    (PhoneNumberType.PERSONAL_NUMBER, _desc_test(_ID.personal_number)),
+    (PhoneNumberType.PAGER, _desc_test(_ID.pager)),
+    (PhoneNumberType.UAN, _desc_test(_ID.uan)),
+    (PhoneNumberType.VOICEMAIL, _desc_test(_ID.voicemail)),
+) if test is not None]
+_FIXED_LINE = _desc_test(_ID.fixed_line)
+_MOBILE = _desc_test(_ID.mobile)
+_SAME_MOBILE_AND_FIXED = _ID.same_mobile_and_fixed_line_pattern
+
+
+def _matches(test, national_number: str) -> bool:
+    if test is None:
+        return False
+    lengths, fullmatch = test
+    return (not lengths or len(national_number) in lengths) and fullmatch(national_number) is not None
+
+
+def indonesian_number_type(national_number: str) -> int:
+    """phonenumbers.number_type() of +62 and this national significant number, in the same order over the same
+    metadata, with the patterns compiled once: the library's own call costs several times more, most of the
+    phone-number time of an import. lib/tests/test_phones.py checks both agree."""
+    if not _matches(_GENERAL, national_number):
+        return PhoneNumberType.UNKNOWN
+    for number_type, test in _FIRST_MATCH:
+        if _matches(test, national_number):
+            return number_type
+    if _matches(_FIXED_LINE, national_number):
+        if _SAME_MOBILE_AND_FIXED or _matches(_MOBILE, national_number):
+            return PhoneNumberType.FIXED_LINE_OR_MOBILE
+        return PhoneNumberType.FIXED_LINE
+    if not _SAME_MOBILE_AND_FIXED and _matches(_MOBILE, national_number):
+        return PhoneNumberType.MOBILE
+    return PhoneNumberType.UNKNOWN
+
+
 @dataclass(frozen=True)
 class Phone:
     e164: str
@@ -30,24 +82,25 @@ def parse_phone(raw: str) -> Phone:
     text = (raw or "").strip()
     if not text:
         raise PhoneError("Nomor kosong.")
-    if not any(ch.isdigit() for ch in text):
-        raise PhoneError(f"“{text[:30]}” bukan nomor telepon.")
     common = COMMON_FORM.fullmatch(text)
     if common:
-        number = phonenumbers.PhoneNumber(country_code=62,
-                                          national_number=int(common.group(1).translate(SEPARATORS)))
+        # Starts with 1-9: the digits are the national significant number as phonenumbers writes it.
+        national_number = common.group(1).translate(SEPARATORS)
     else:
+        if not any(ch.isdigit() for ch in text):
+            raise PhoneError(f"“{text[:30]}” bukan nomor telepon.")
         try:
             number = phonenumbers.parse(text, "ID")
         except phonenumbers.NumberParseException as exc:
             raise PhoneError(f"“{text[:30]}” bukan nomor telepon yang dapat dibaca.") from exc
-    if number.country_code != 62:
-        raise PhoneError(f"“{text[:30]}” bukan nomor Indonesia (+62).")
+        if number.country_code != 62:
+            raise PhoneError(f"“{text[:30]}” bukan nomor Indonesia (+62).")
+        national_number = phonenumbers.national_significant_number(number)
     # For +62 (one region), is_valid_number() is number_type() != UNKNOWN: the type is worked out once.
-    number_type = phonenumbers.number_type(number)
+    number_type = indonesian_number_type(national_number)
     if number_type == PhoneNumberType.UNKNOWN:
         raise PhoneError(f"“{text[:30]}” bukan nomor Indonesia yang valid (periksa jumlah digit).")
-    return Phone(e164=f"+62{phonenumbers.national_significant_number(number)}", is_mobile=number_type in MOBILE_TYPES)
+    return Phone(e164=f"+62{national_number}", is_mobile=number_type in MOBILE_TYPES)
 
 
 def normalize_mobile(raw: str) -> str:

@@ -1,7 +1,12 @@
+import random
+
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lib.contacts import AddressError, clean_plain_text, normalize_address
-from lib.phones import PhoneError, normalize_mobile, parse_phone
+from lib.phones import PhoneError, indonesian_number_type, normalize_mobile, parse_phone
 
 
 @pytest.mark.parametrize("raw", ["0812-3456-7890", "081234567890", "62812 3456 7890", "6281234567890",
@@ -102,3 +107,52 @@ def test_the_shortcut_for_common_forms_agrees_with_phonenumbers_parse():
                    else "unreadable")
         assert got == _parse_phone_by_phonenumbers(text), text
     assert shortcut > 4_000
+
+
+def _library_type(national_number: str) -> int:
+    leading_zeros = len(national_number) - len(national_number.lstrip("0"))
+    number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national_number),
+                                      italian_leading_zero=leading_zeros > 0 or None,
+                                      number_of_leading_zeros=leading_zeros or None)
+    assert phonenumbers.national_significant_number(number) == national_number
+    return phonenumbers.number_type(number)
+
+
+def test_the_indonesian_type_agrees_with_phonenumbers_for_every_three_digit_start_and_length():
+    rnd = random.Random(62)
+    checked = set()
+    for length in range(3, 18):
+        for start in range(1000):
+            head = f"{start:03d}"[:length]
+            if head.startswith("0") and (head == "0" * len(head)):
+                continue
+            for tail in ("0" * (length - 3), "9" * (length - 3),
+                         "".join(rnd.choice("0123456789") for _ in range(length - 3))):
+                national_number = (head + tail)[:length]
+                if national_number not in checked:
+                    checked.add(national_number)
+                    assert indonesian_number_type(national_number) == _library_type(national_number), national_number
+    assert len(checked) > 30_000
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=17).filter(lambda digits: digits.strip("0")))
+def test_the_indonesian_type_agrees_with_phonenumbers_on_generated_numbers(national_number):
+    assert indonesian_number_type(national_number) == _library_type(national_number)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.sampled_from(["0", "+62", "62", "", "(+62) ", "+62 ", "+62-", "0062 ", "+62 0", "(0", "8"]),
+       st.lists(st.sampled_from("0123456789" * 4 + " .-"), min_size=4, max_size=18).map("".join))
+def test_parse_phone_agrees_with_phonenumbers_on_written_indonesian_numbers(prefix, digits):
+    text = prefix + digits
+    if not text.strip():
+        return
+    try:
+        phone = parse_phone(text)
+        got = (phone.e164, phone.is_mobile)
+    except PhoneError as exc:
+        message = str(exc)
+        got = ("foreign" if message.endswith("(+62).") else "invalid" if message.endswith("digit).")
+               else "unreadable")
+    assert got == _parse_phone_by_phonenumbers(text), text
