@@ -7,7 +7,9 @@ Running it again changes nothing.
 import csv
 import json
 import random
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -16,15 +18,19 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import create_staff
-from channels.models import Channel
-from channels.services import create_channel
+from broadcasts import services as broadcasts
+from broadcasts.models import Broadcast, Delivery
+from channels.models import Channel, InboundMessage
+from channels.providers.base import InboundMessage as InboundEvent
+from channels.services import create_channel, store_inbound
 from content import services as content
 from content.models import Publication
 from elections.services import seed_elections
-from inbox.models import SavedReply
+from inbox import services as inbox
+from inbox.models import Conversation, SavedReply
 from inbox.services import save_reply_template
 from members import services
-from members.models import Category, Consent, Group, Member, Organization, Purpose
+from members.models import Address, Category, Consent, Group, Member, Organization, Purpose
 from offices.models import Office
 from offices.services import seed_offices
 
@@ -61,6 +67,8 @@ MADIUN_ORGS = [
 ]
 POSITIONS = ["Ketua", "Sekretaris", "Humas", "Bendahara", "Wakil Ketua", "Staf"]
 EVIDENCE = "Formulir persetujuan rapat pembentukan Bakohumas, 13 Juni 2023 (arsip Subbag Humas)"
+CHAIN_MESSAGE = ("PENTING!! Pemilih yang tidak membawa undangan C6 TIDAK BOLEH mencoblos di TPS tanggal 27 November, "
+                 "petugas KPPS sudah diperintahkan menolak. Sebarkan ke keluarga dan grup RT!!")
 
 
 class Command(BaseCommand):
@@ -82,6 +90,14 @@ class Command(BaseCommand):
                             Office.objects.get(code="00")])
             self._saved_replies(madiun)
             self._factcheck(madiun, Office.objects.get(code="00"))
+            outbox = Channel.objects.filter(office=madiun, kind="outbox").first()
+            if outbox is not None:
+                senders = list(Address.objects.filter(office=madiun, kind=Address.Kind.WHATSAPP,
+                                                      member__status=Member.Status.ACTIVE)
+                               .select_related("member").order_by("pk")[:12])
+                self._conversations(outbox, senders[:5])
+                self._hoax_reports(outbox, senders[5:12])
+            self._broadcasts(madiun)
         self.stdout.write(self.style.SUCCESS("Data contoh siap."))
         if created_users:
             self.stdout.write(f"Akun contoh (kata sandi semua: {DEMO_PASSWORD}):")
@@ -128,6 +144,155 @@ class Command(BaseCommand):
                      "awas kotak suara di gudang kpu kota madiun dipindah diam2 tadi malam",
                      "Benarkah kotak suara gudang KPU Madiun dipindahkan diam-diam malam hari?"]:
             factcheck.submit_report(office=madiun, source=Report.Source.STAFF, text=text, forwarded=True)
+
+    def _receive(self, channel: Channel, address: Address, key: str, text: str, *, minutes_ago: int = 0,
+                 forwarded: bool = False, many: bool = False) -> Conversation:
+        """A member's message as the webhook stores it and the router files it (keywords, CEK, automatic
+        replies), the way the dev outbox's receive form feeds it in."""
+        store_inbound(channel=channel, event=InboundEvent(
+            provider_message_id=f"demo-{key}", sender=f"whatsapp:{address.value}", kind="text", text=text,
+            sent_at=timezone.now() - timedelta(minutes=minutes_ago), sender_name=address.member.full_name,
+            forwarded=forwarded or many, frequently_forwarded=many))
+        inbox.route_pending()
+        return Conversation.objects.filter(office=channel.office, member=address.member).latest("pk")
+
+    def _conversations(self, outbox: Channel, senders: list[Address]) -> None:
+        """The inbox of KPU Kota Madiun: one question nobody took yet, one operator.madiun answers, one closed,
+        one escalated to KPU Provinsi Jawa Timur (admin.jatim's inbox), and an INFO keyword answered by itself."""
+        if len(senders) < 5 or InboundMessage.objects.filter(channel=outbox, provider_message_id="demo-a1").exists():
+            return
+        operator = User.objects.get(username="operator.madiun")
+        unassigned, answered, closed, escalated, keyword = senders
+        self._receive(outbox, unassigned, "a1", "Selamat siang, apakah pendaftaran anggota KPPS untuk Pilkada "
+                      "sudah dibuka?", minutes_ago=95)
+        self._receive(outbox, unassigned, "a2", "Saya dari Kelurahan Manguharjo, ada tiga pemuda yang berminat.",
+                      minutes_ago=93)
+
+        conversation = self._receive(outbox, answered, "b1", "Mohon info, saya pindah domisili ke Kota Madiun. "
+                                     "Bagaimana caranya supaya tetap bisa memilih?", minutes_ago=240)
+        inbox.reply(actor=operator, conversation=conversation, text="/pindah", expected_version=None)
+        self._receive(outbox, answered, "b2", "Baik, terima kasih. Formulirnya diambil di PPS kelurahan tujuan "
+                      "juga bisa?")
+
+        conversation = self._receive(outbox, closed, "c1", "KTP-el saya hilang, apakah masih bisa memilih dengan "
+                                     "surat keterangan?", minutes_ago=1500)
+        inbox.reply(actor=operator, conversation=conversation, expected_version=None,
+                    text="Bisa. Tunjukkan surat keterangan kehilangan dari kepolisian dan KK, atau urus KTP-el "
+                         "pengganti di Dispendukcapil sebelum hari pemungutan suara.")
+        self._receive(outbox, closed, "c2", "Siap, terima kasih infonya.", minutes_ago=0)
+        inbox.close(actor=operator, conversation=Conversation.objects.get(pk=conversation.pk))
+
+        conversation = self._receive(outbox, escalated, "d1", "Kapan jadwal debat pasangan calon gubernur Jawa "
+                                     "Timur? Di Madiun ada nobar atau tidak?", minutes_ago=180)
+        inbox.add_note(actor=operator, conversation=conversation,
+                       text="Jadwal debat ditetapkan KPU Provinsi; kita belum menerima suratnya.")
+        inbox.escalate(actor=operator, conversation=conversation,
+                       reason="Jadwal dan lokasi debat pasangan calon gubernur ditetapkan KPU Provinsi Jawa Timur. "
+                              "Mohon jawaban resmi, termasuk apakah ada nonton bareng di Kota Madiun.")
+
+        self._receive(outbox, keyword, "e1", "INFO", minutes_ago=30)
+
+    def _hoax_reports(self, outbox: Channel, senders: list[Address]) -> None:
+        """A chain message four members ask about with CEK (one claim, four reporters), answered by a
+        clarification KPU Kota Madiun publishes (the reporters are told); a fifth member's question about it,
+        sent afterwards, is answered at once by matching. Two members also ask about the ballot-box rumour that
+        stays in the verifier's queue."""
+        from factcheck import services as factcheck
+        from factcheck.models import Verdict
+
+        if len(senders) < 7 or InboundMessage.objects.filter(channel=outbox, provider_message_id="demo-h1").exists():
+            return
+        madiun = outbox.office
+        verifier = User.objects.get(username="verifikator.madiun")
+        approver = User.objects.get(username="admin.madiun")
+        # Two forward the chain message and then send CEK, as people are told to; two write CEK and paste it.
+        self._receive(outbox, senders[0], "h1", CHAIN_MESSAGE, minutes_ago=300, many=True)
+        self._receive(outbox, senders[0], "h2", "CEK", minutes_ago=299)
+        self._receive(outbox, senders[1], "h3", CHAIN_MESSAGE, minutes_ago=200, forwarded=True)
+        self._receive(outbox, senders[1], "h4", "cek", minutes_ago=199)
+        self._receive(outbox, senders[2], "h5", f"CEK {CHAIN_MESSAGE}", minutes_ago=150)
+        conversation = self._receive(outbox, senders[3], "h6", f"CEK {CHAIN_MESSAGE}", minutes_ago=120)
+        claim = conversation.factcheck_reports.get().claim
+        clarification = factcheck.save_clarification(
+            actor=verifier, office=madiun, claim=claim,
+            claim_reviewed="Pemilih yang tidak membawa undangan C6 tidak boleh mencoblos di TPS",
+            verdict=Verdict.FALSE,
+            summary="Salah. Pemilih yang terdaftar di DPT tetap dapat mencoblos dengan menunjukkan KTP-el, walau "
+                    "tidak membawa undangan (formulir C6).",
+            body="Undangan memilih (formulir C6) memberi tahu waktu dan tempat TPS. Pemilih yang namanya ada di "
+                 "DPT tetapi tidak membawa undangan **tetap dapat memilih** dengan menunjukkan KTP-el kepada "
+                 "KPPS.\n\nKPPS tidak pernah diperintahkan menolak pemilih yang tidak membawa undangan. Bila ragu, "
+                 "tanyakan kepada PPS di kelurahan Anda.",
+            evidence=["https://jdih.kpu.go.id/"])
+        factcheck.submit_clarification(actor=verifier, clarification=clarification)
+        factcheck.publish_clarification(actor=approver, clarification=clarification)
+        self._receive(outbox, senders[4], "h7", "CEK benarkah pemilih yang tidak membawa undangan C6 tidak boleh "
+                      "mencoblos di TPS?", minutes_ago=10)
+
+        rumour = "Kotak suara dari gudang KPU Kota Madiun dipindah diam-diam malam ini, awasi!!"
+        self._receive(outbox, senders[5], "h8", f"CEK {rumour}", minutes_ago=60)
+        self._receive(outbox, senders[6], "h9", rumour, minutes_ago=45, many=True)
+        self._receive(outbox, senders[6], "h10", "CEK", minutes_ago=44)
+
+    def _broadcasts(self, madiun: Office) -> None:
+        """A broadcast sent yesterday with each recipient's status, one approved and scheduled for tomorrow
+        08.00, and one waiting for a second person's approval."""
+        if Broadcast.objects.filter(office=madiun).exists():
+            return
+        operator = User.objects.get(username="operator.madiun")
+        approver = User.objects.get(username="admin.madiun")
+        done = broadcasts.create_broadcast(
+            actor=operator, office=madiun, title="Undangan Rapat Koordinasi Bakohumas", audience_all=True,
+            text="Yth. Bapak/Ibu anggota Bakohumas Kota Madiun,\n\nKami mengundang Bapak/Ibu pada *Rapat "
+                 "Koordinasi Bakohumas* Kamis pukul 09.00 WIB di Aula KPU Kota Madiun, Jl. Mayjen Panjaitan.\n\n"
+                 "Mohon konfirmasi kehadiran dengan membalas pesan ini.")
+        broadcasts.submit_broadcast(actor=operator, broadcast=done)
+        broadcasts.approve_broadcast(actor=approver, broadcast=done)
+        broadcasts.start_broadcast(broadcast_id=done.pk)
+        self._finished_yesterday(done)
+
+        zone = ZoneInfo(madiun.timezone)
+        tomorrow = timezone.localtime(timezone.now(), zone).date() + timedelta(days=1)
+        scheduled = broadcasts.create_broadcast(
+            actor=operator, office=madiun, title="Pengingat: cek nama Anda di Daftar Pemilih Tetap",
+            audience_all=True, scheduled_at=datetime.combine(tomorrow, time(8, 0), tzinfo=zone),
+            text="Sudahkah Anda memeriksa nama di Daftar Pemilih Tetap? Cek di https://cekdptonline.kpu.go.id "
+                 "dengan NIK KTP-el, atau tanyakan kepada PPS di kelurahan Anda.")
+        broadcasts.submit_broadcast(actor=operator, broadcast=scheduled)
+        broadcasts.approve_broadcast(actor=approver, broadcast=scheduled)
+
+        waiting = broadcasts.create_broadcast(
+            actor=operator, office=madiun, title="Sosialisasi pemilih pemula di SMA Negeri 2 Madiun",
+            audience_categories=[Category.MEDIA],
+            text="Rekan media, KPU Kota Madiun menggelar sosialisasi pemilih pemula di SMA Negeri 2 Madiun, Senin "
+                 "pukul 08.00 WIB. Kami mengundang rekan-rekan untuk meliput.")
+        broadcasts.submit_broadcast(actor=operator, broadcast=waiting)
+
+    def _finished_yesterday(self, broadcast: Broadcast) -> None:
+        """What providers report over hours (sent, delivered, read, failed) cannot be produced now through the
+        services: the history is written to the rows directly, as if the broadcast had gone out yesterday
+        morning."""
+        started = timezone.now() - timedelta(days=1, hours=2)
+        deliveries = list(broadcast.deliveries.order_by("pk"))
+        for i, delivery in enumerate(deliveries):
+            delivery.sent_at = started + timedelta(seconds=2 * i)
+            delivery.provider_message_id = f"demo-{delivery.pk}"
+            delivery.status = ("failed", "sent", "delivered", "delivered", "read", "read", "read", "read",
+                               "read", "delivered")[i % 10]
+            if delivery.status == Delivery.Status.FAILED:
+                delivery.failed_at, delivery.error_outcome = delivery.sent_at, "bad_address"
+                delivery.error_code, delivery.error_detail = 131026, "Message undeliverable"
+            if delivery.status in (Delivery.Status.DELIVERED, Delivery.Status.READ):
+                delivery.delivered_at = delivery.sent_at + timedelta(seconds=20 + i)
+            if delivery.status == Delivery.Status.READ:
+                delivery.read_at = delivery.sent_at + timedelta(minutes=5 + 3 * i)
+        Delivery.objects.bulk_update(deliveries, ["status", "sent_at", "provider_message_id", "failed_at",
+                                                  "error_outcome", "error_code", "error_detail", "delivered_at",
+                                                  "read_at"])
+        Broadcast.objects.filter(pk=broadcast.pk).update(
+            status=Broadcast.Status.DONE, created_at=started - timedelta(hours=1),
+            approved_at=started - timedelta(minutes=10), scheduled_at=started, started_at=started,
+            finished_at=started + timedelta(seconds=2 * len(deliveries)))
 
     def _users(self) -> bool:
         created = False
