@@ -92,6 +92,62 @@ def audience_members(broadcast) -> QuerySet[Member]:
     return active.filter(condition) if condition else active.none()
 
 
+def _addresses(members: QuerySet[Member]) -> dict[int, list[tuple]]:
+    addresses = defaultdict(list)
+    rows = (Address.objects.filter(member__in=members.values("pk"))
+            .annotate(consented=Exists(Consent.objects.filter(address=OuterRef("pk"), purpose=PURPOSE,
+                                                              withdrawn_at__isnull=True)))
+            .order_by("member_id", "-is_primary", "id")
+            .values_list("member_id", "pk", "kind", "value", "opted_out", "undeliverable_at", "consented"))
+    for row in rows.iterator(chunk_size=5000):
+        addresses[row[0]].append(row[1:])
+    return addresses
+
+
+def _choose(member_id: int, name: str, preferred: str, own: list[tuple] | None,
+            channels: dict[str, Channel]) -> tuple[Recipient | None, str]:
+    """The member's one delivery, or the reason there is none."""
+    if not own:
+        return None, NO_ADDRESS
+    order = ((preferred,) if preferred else ()) + DEFAULT_ORDER
+    reasons: set[str] = set()
+    for kind in dict.fromkeys(order):
+        for address_id, address_kind, value, opted_out, undeliverable_at, consented in own:
+            if address_kind != kind:
+                continue
+            channel = channels.get(kind)
+            if opted_out:
+                reasons.add(OPTED_OUT)
+            elif not consented:
+                reasons.add(NO_CONSENT)
+            elif undeliverable_at:
+                reasons.add(UNDELIVERABLE)
+            elif channel is None:
+                reasons.add(NO_CHANNEL)
+            elif not channel.provider.can_reach(kind, value):
+                reasons.add(NOT_CONNECTED)
+            else:
+                return Recipient(channel.pk, value, member_id, address_id, name), ""
+    return None, next((r for r in REASON_ORDER if r in reasons), NO_CHANNEL)
+
+
+def first_recipient(broadcast, batch: int = 200) -> Recipient | None:
+    """The first member (by registration) the broadcast would reach: for a preview, without drawing everyone."""
+    channels = usable_channels(broadcast.office)
+    selected = audience_members(broadcast).order_by("pk")
+    after = 0
+    while True:
+        page = list(selected.filter(pk__gt=after).values_list("pk", "full_name", "preferred_channel")[:batch])
+        if not page:
+            return None
+        addresses = _addresses(Member.objects.filter(pk__in=[pk for pk, _name, _pref in page]))
+        for member_id, name, preferred in page:
+            chosen, _reason = _choose(member_id, name, preferred, addresses.get(member_id), channels)
+            if chosen:
+                return chosen
+        after = page[-1][0]
+
+
 def compute_audience(broadcast) -> Audience:
     audience = Audience()
     channels = usable_channels(broadcast.office)
@@ -99,46 +155,13 @@ def compute_audience(broadcast) -> Audience:
     members = {pk: (name, preferred) for pk, name, preferred in
                selected.values_list("pk", "full_name", "preferred_channel").iterator(chunk_size=5000)}
     audience.members_considered = len(members)
-    addresses = defaultdict(list)
-    rows = (Address.objects.filter(member__in=selected.values("pk"))
-            .annotate(consented=Exists(Consent.objects.filter(address=OuterRef("pk"), purpose=PURPOSE,
-                                                              withdrawn_at__isnull=True)))
-            .order_by("member_id", "-is_primary", "id")
-            .values_list("member_id", "pk", "kind", "value", "opted_out", "undeliverable_at", "consented"))
-    for row in rows.iterator(chunk_size=5000):
-        addresses[row[0]].append(row[1:])
+    addresses = _addresses(selected)
     seen: set[tuple[int, str]] = set()
     for member_id in sorted(members):
         name, preferred = members[member_id]
-        own = addresses.get(member_id)
-        if not own:
-            audience.exclude(NO_ADDRESS, name)
-            continue
-        order = ((preferred,) if preferred else ()) + DEFAULT_ORDER
-        reasons: set[str] = set()
-        chosen = None
-        for kind in dict.fromkeys(order):
-            for address_id, address_kind, value, opted_out, undeliverable_at, consented in own:
-                if address_kind != kind:
-                    continue
-                channel = channels.get(kind)
-                if opted_out:
-                    reasons.add(OPTED_OUT)
-                elif not consented:
-                    reasons.add(NO_CONSENT)
-                elif undeliverable_at:
-                    reasons.add(UNDELIVERABLE)
-                elif channel is None:
-                    reasons.add(NO_CHANNEL)
-                elif not channel.provider.can_reach(kind, value):
-                    reasons.add(NOT_CONNECTED)
-                else:
-                    chosen = Recipient(channel.pk, value, member_id, address_id, name)
-                    break
-            if chosen:
-                break
+        chosen, reason = _choose(member_id, name, preferred, addresses.get(member_id), channels)
         if chosen is None:
-            audience.exclude(next((r for r in REASON_ORDER if r in reasons), NO_CHANNEL), name)
+            audience.exclude(reason, name)
         elif (chosen.channel_id, chosen.recipient) in seen:
             audience.exclude(DUPLICATE, name)
         else:

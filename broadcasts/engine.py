@@ -167,7 +167,7 @@ def _message(channel: Channel, delivery: Delivery, in_window: set[str]) -> Outgo
     template = None
     if broadcast.template_id and broadcast.template.channel_id == channel.pk and (
             delivery.via_template or delivery.recipient not in in_window):
-        parameters = [str(p).replace("{nama}", delivery.recipient_name or "") for p in broadcast.template_parameters]
+        parameters = rendering.template_parameters(broadcast, delivery.recipient_name)
         if broadcast.template.named_parameters:
             parameters = dict(zip(broadcast.template.parameters, parameters, strict=False))
         template = TemplateMessage(broadcast.template.name, broadcast.template.language, tuple(parameters)

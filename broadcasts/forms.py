@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from broadcasts.models import Broadcast
-from broadcasts.selectors import approved_templates
+from broadcasts.models import Broadcast, MessagingBudget
+from broadcasts.selectors import approved_templates, message_rates
 from channels.models import Template
 from content.models import Publication
 from members.models import Category, Group
@@ -76,3 +76,30 @@ class BroadcastForm(forms.Form):
 
 class GroupPostForm(forms.Form):
     group_name = forms.CharField(label=_("Nama grup WhatsApp"), max_length=150)
+
+
+class CostSettingsForm(forms.Form):
+    """Rupiah per WhatsApp template message of each category (what Meta charges the office), and a monthly budget.
+    An empty rate means "not set": the estimate then says so instead of counting it as free."""
+
+    monthly_limit = forms.IntegerField(label=_("Anggaran pesan per bulan (Rp)"), required=False, min_value=0,
+                                       help_text=_("Kosongkan bila tidak ada batas. Siaran yang membuat perkiraan "
+                                                   "biaya bulan ini melewatinya tidak dapat disetujui."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category, label in Template.Category.choices:
+            self.fields[f"rate_{category}"] = forms.IntegerField(
+                label=_("Tarif templat %(category)s per pesan (Rp)") % {"category": label}, required=False,
+                min_value=0, max_value=1_000_000)
+
+    @staticmethod
+    def initial_for(office) -> dict:
+        initial = {f"rate_{category}": rate for category, rate in message_rates(office).items()}
+        initial["monthly_limit"] = MessagingBudget.objects.filter(office=office).values_list(
+            "monthly_limit", flat=True).first()
+        return initial
+
+    def service_values(self) -> dict:
+        return {"rates": {category: self.cleaned_data.get(f"rate_{category}") for category in Template.Category.values},
+                "monthly_limit": self.cleaned_data.get("monthly_limit")}

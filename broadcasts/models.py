@@ -42,6 +42,8 @@ class Broadcast(models.Model):
     urgent = models.BooleanField(_("mendesak (tetap dikirim pada jam tenang)"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("jadwal kirim"), null=True, blank=True)
+    # Set when quiet hours pushed the start to scheduled_at: when it would have started otherwise.
+    held_from = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -50,6 +52,7 @@ class Broadcast(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     total_recipients = models.PositiveIntegerField(default=0)
+    estimated_cost = models.PositiveBigIntegerField(null=True, blank=True)   # rupiah, frozen at approval
     excluded = models.JSONField(default=dict, blank=True)   # reason code -> count, frozen when sending starts
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,6 +74,30 @@ class Broadcast(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.SENDING, self.Status.PAUSED)
+
+
+class MessageRate(models.Model):
+    """What the office pays Meta for one WhatsApp template message of a category (set by the office's admin)."""
+
+    office = models.ForeignKey("offices.Office", on_delete=models.CASCADE, related_name="message_rates")
+    category = models.CharField(_("kategori templat"), max_length=15)   # channels.Template.Category
+    rate = models.PositiveIntegerField(_("tarif per pesan (Rp)"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "category"], name="message_rate_once")]
+
+    def __str__(self) -> str:
+        return f"{self.category}: Rp{self.rate}"
+
+
+class MessagingBudget(models.Model):
+    """An office's optional monthly ceiling on the estimated cost of the broadcasts it approves."""
+
+    office = models.OneToOneField("offices.Office", on_delete=models.CASCADE, related_name="messaging_budget")
+    monthly_limit = models.PositiveBigIntegerField(_("anggaran per bulan (Rp)"))
+
+    def __str__(self) -> str:
+        return f"Rp{self.monthly_limit}"
 
 
 class Delivery(models.Model):

@@ -1,11 +1,16 @@
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.permissions import can
-from broadcasts.models import Broadcast, Delivery
+from broadcasts.models import Broadcast, Delivery, MessageRate, MessagingBudget
 from channels.models import Channel, Template
 from channels.window import senders_in_window
+from offices.quiet import in_quiet_hours
 from offices.selectors import office_and_descendants
 
 S = Delivery.Status
@@ -40,14 +45,10 @@ class Progress:
         return sum(self.counts.get(s, 0) for s in DONE_STATUSES)
 
     @property
-    def drawn(self) -> bool:
-        """False while an approved broadcast's recipients are still being drawn (no deliveries yet)."""
-        return bool(self.total) or not self.polls
-
-    @property
     def percent(self) -> int:
+        """Of the recipients drawn; 0 while there are none (a bar never shows "100%" for nobody)."""
         if not self.total:
-            return 100 if self.ended else 0
+            return 0
         return int(100 * self.finished / self.total)
 
     @property
@@ -87,6 +88,16 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
     return progress
 
 
+def may_approve(user, broadcast: Broadcast) -> bool:
+    """Who may release this broadcast: a second person with the approve role of its office, or, where the office
+    switched approval off, anyone of the office who writes broadcasts. The same people may mark it urgent."""
+    if broadcast.office_id != user.office_id:
+        return False
+    if not broadcast.office.broadcast_requires_approval:
+        return can(user, "broadcast.write")
+    return can(user, "broadcast.approve") and user.pk not in (broadcast.created_by_id, broadcast.updated_by_id)
+
+
 @dataclass(frozen=True)
 class BroadcastActions:
     """What the broadcast page offers this user now. The services refuse anything else on their own."""
@@ -100,6 +111,7 @@ class BroadcastActions:
     cancel: bool
     record_group_post: bool
     reach_recounted: bool       # scheduled: the audience is drawn again when sending starts
+    mark_urgent: bool           # waiting for (or held by) quiet hours: send now after all
 
 
 def broadcast_actions(user, broadcast: Broadcast) -> BroadcastActions:
@@ -119,23 +131,113 @@ def broadcast_actions(user, broadcast: Broadcast) -> BroadcastActions:
         cancel=write and status not in (Status.DONE, Status.CANCELLED),
         record_group_post=write and status not in (Status.DRAFT, Status.PENDING, Status.CANCELLED),
         reach_recounted=status == Status.SCHEDULED,
+        mark_urgent=(not broadcast.urgent and ((status == Status.SCHEDULED and broadcast.held_from is not None)
+                                               or (status == Status.SENDING and in_quiet_hours(broadcast.office)))
+                     and may_approve(user, broadcast)),
     )
 
 
-def reach_summary(broadcast: Broadcast, audience, channels: dict[int, Channel]) -> dict:
+@dataclass
+class WindowCounts:
+    """Recipients on channels with a customer-service window (WhatsApp): inside it (free text) or outside, per
+    channel; recipients elsewhere (Telegram, e-mail) need no template."""
+    inside: dict = field(default_factory=dict)    # channel id → count
+    outside: dict = field(default_factory=dict)
+    elsewhere: int = 0
+
+    @property
+    def free_form(self) -> int:
+        return sum(self.inside.values())
+
+    @property
+    def needs_template(self) -> int:
+        return sum(self.outside.values())
+
+
+def window_counts(audience, channels: dict[int, Channel]) -> WindowCounts:
+    counts = WindowCounts()
+    for channel_id, channel in channels.items():
+        mine = [r for r in audience.recipients if r.channel_id == channel_id]
+        if channel.provider.session_window is None:
+            counts.elsewhere += len(mine)
+            continue
+        inside = senders_in_window(channel)
+        counts.inside[channel_id] = sum(1 for r in mine if r.recipient in inside)
+        counts.outside[channel_id] = len(mine) - counts.inside[channel_id]
+    return counts
+
+
+def reach_summary(broadcast: Broadcast, audience, channels: dict[int, Channel],
+                  windows: WindowCounts | None = None) -> dict:
     """Who a draft would reach, in the words staff count in: members apart from the forum's Telegram groups and
     channels, and how many WhatsApp members outside the 24-hour window would fail without a template."""
     members = sum(1 for r in audience.recipients if r.member_id is not None)
     needs_template = 0
     if broadcast.template_id is None:
-        for channel_id, channel in channels.items():
-            if channel.provider.session_window is None:
-                continue
-            inside = senders_in_window(channel)
-            needs_template += sum(1 for r in audience.recipients
-                                  if r.channel_id == channel_id and r.recipient not in inside)
+        needs_template = (windows or window_counts(audience, channels)).needs_template
     return {"reach_total": len(audience.recipients), "reach_members": members,
             "reach_chats": len(audience.recipients) - members, "outside_window_without_template": needs_template}
+
+
+def rupiah(amount: int) -> str:
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
+def message_rates(office) -> dict[str, int]:
+    """Template category → rupiah per message, as the office's admin set them (missing: not set)."""
+    return dict(MessageRate.objects.filter(office=office).values_list("category", "rate"))
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    free_form: int              # WhatsApp recipients inside the 24-hour window: free text
+    needs_template: int         # WhatsApp recipients outside it: the template, or nothing without one
+    elsewhere: int              # Telegram, e-mail: no window, no charge per message
+    template: Template | None
+    template_recipients: int    # of needs_template, those the template can reach (same channel)
+    rate: int | None            # per message of the template's category; None: the admin has not set it
+    cost: int
+
+    @property
+    def category_label(self) -> str:
+        return Template.Category(self.template.category).label if self.template else ""
+
+
+def cost_estimate(broadcast: Broadcast, audience, channels: dict[int, Channel],
+                  windows: WindowCounts | None = None) -> CostEstimate:
+    """Only template messages cost money (Meta charges per delivered template message by category; free text in
+    the window and the other channels do not). The estimate charges every template recipient."""
+    windows = windows or window_counts(audience, channels)
+    template = broadcast.template
+    reached = windows.outside.get(template.channel_id, 0) if template else 0
+    rate = message_rates(broadcast.office).get(template.category) if template else None
+    return CostEstimate(free_form=windows.free_form, needs_template=windows.needs_template,
+                        elsewhere=windows.elsewhere, template=template, template_recipients=reached, rate=rate,
+                        cost=reached * (rate or 0))
+
+
+@dataclass(frozen=True)
+class MonthBudget:
+    limit: int | None           # None: no budget set
+    spent: int                  # estimated cost of the broadcasts approved this month
+    month_label: str
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit is None else self.limit - self.spent
+
+
+def month_budget(office, now: datetime | None = None) -> MonthBudget:
+    """This month in the office's zone: its budget and what the broadcasts approved in it are estimated to cost
+    (returned to draft: no longer counted; cancelled before the first message: neither)."""
+    local = timezone.localtime(now or timezone.now(), ZoneInfo(office.timezone))
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    spent = (Broadcast.objects.filter(office=office, approved_at__gte=start, approved_at__lt=end)
+             .exclude(Q(status=Status.CANCELLED) & Q(started_at__isnull=True))
+             .aggregate(total=Sum("estimated_cost"))["total"] or 0)
+    budget = MessagingBudget.objects.filter(office=office).values_list("monthly_limit", flat=True).first()
+    return MonthBudget(limit=budget, spent=spent, month_label=date_format(local, "F Y"))
 
 
 def personal_deliveries(member) -> list[dict]:

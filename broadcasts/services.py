@@ -17,7 +17,7 @@ from accounts.models import Role, User
 from accounts.permissions import can
 from audit.services import REDACTED, record, redact_target_history
 from bakohumas.locking import ConflictError
-from broadcasts import engine, rendering
+from broadcasts import engine, rendering, selectors, timing
 from broadcasts.audience import compute_audience
 from broadcasts.models import (
     PRIORITY_BULK,
@@ -26,6 +26,8 @@ from broadcasts.models import (
     Broadcast,
     Delivery,
     GroupPost,
+    MessageRate,
+    MessagingBudget,
     PendingStatus,
 )
 from channels.models import Channel, InboundMessage, Template
@@ -164,11 +166,30 @@ def update_broadcast(*, actor, broadcast: Broadcast, expected_version: int | Non
 
 
 def _release(broadcast: Broadcast, actor) -> None:
-    """Approved: wait for the schedule, or start now."""
+    """Approved: wait for the schedule (moved past quiet hours unless urgent), or start now."""
     broadcast.status = Status.SCHEDULED
-    if broadcast.scheduled_at is None or broadcast.scheduled_at <= timezone.now():
-        broadcast.scheduled_at = timezone.now()
+    plan = timing.start_plan(broadcast)
+    broadcast.scheduled_at = plan.at
+    broadcast.held_from = plan.planned if plan.held else None
+    if plan.at <= timezone.now():
         transaction.on_commit(lambda: _enqueue_start(broadcast.pk))
+
+
+def _check_budget(broadcast: Broadcast) -> int:
+    """The broadcast's estimated cost, or a refusal naming the figures when it would exceed the month's budget."""
+    audience = compute_audience(broadcast)
+    estimate = selectors.cost_estimate(broadcast, audience, Channel.objects.in_bulk(list(audience.per_channel())))
+    budget = selectors.month_budget(broadcast.office)
+    if budget.limit is not None and budget.spent + estimate.cost > budget.limit:
+        raise ValidationError(_(
+            "Siaran tidak dapat disetujui: anggaran pesan %(month)s %(limit)s, sudah terpakai %(spent)s oleh siaran "
+            "yang disetujui bulan ini, dan siaran ini diperkirakan %(cost)s (jumlah %(total)s, lebih %(over)s). "
+            "Minta admin satker menaikkan anggaran, atau kurangi penerima yang memerlukan templat.") % {
+            "month": budget.month_label, "limit": selectors.rupiah(budget.limit),
+            "spent": selectors.rupiah(budget.spent), "cost": selectors.rupiah(estimate.cost),
+            "total": selectors.rupiah(budget.spent + estimate.cost),
+            "over": selectors.rupiah(budget.spent + estimate.cost - budget.limit)})
+    return estimate.cost
 
 
 def _enqueue_start(broadcast_id: int) -> None:
@@ -178,14 +199,17 @@ def _enqueue_start(broadcast_id: int) -> None:
 
 
 @transaction.atomic
-def submit_broadcast(*, actor, broadcast: Broadcast) -> Broadcast:
+def submit_broadcast(*, actor, broadcast: Broadcast, urgent: bool = False) -> Broadcast:
+    """Urgent: the author asks for it to go out during quiet hours too (the approver sees that before approving)."""
     current = _locked(broadcast)
     if current.status != Status.DRAFT:
         raise ValidationError(_("Siaran ini tidak berstatus draf."))
+    current.urgent = current.urgent or urgent
     if current.office.broadcast_requires_approval:
         current.status = Status.PENDING
         action = "broadcast.submitted"
     else:
+        current.estimated_cost = _check_budget(current)
         current.approved_by, current.approved_at = actor, timezone.now()
         _release(current, actor)
         action = "broadcast.released"
@@ -197,7 +221,8 @@ def submit_broadcast(*, actor, broadcast: Broadcast) -> Broadcast:
 
 
 @transaction.atomic
-def approve_broadcast(*, actor, broadcast: Broadcast) -> Broadcast:
+def approve_broadcast(*, actor, broadcast: Broadcast, urgent: bool = False) -> Broadcast:
+    """Urgent: the approver lets it go out during quiet hours too instead of waiting for their end."""
     current = _locked(broadcast)
     if current.status != Status.PENDING:
         raise ValidationError(_("Siaran ini tidak sedang menunggu persetujuan."))
@@ -207,6 +232,8 @@ def approve_broadcast(*, actor, broadcast: Broadcast) -> Broadcast:
         raise ValidationError(_("Siaran harus disetujui staf lain, bukan penyusun atau pengubah terakhirnya."))
     if current.scheduled_at is not None and current.scheduled_at < timezone.now() - timedelta(hours=1):
         current.scheduled_at = None   # approved late: send now rather than refuse
+    current.urgent = current.urgent or urgent
+    current.estimated_cost = _check_budget(current)
     current.approved_by, current.approved_at = actor, timezone.now()
     _release(current, actor)
     current.version = F("version") + 1
@@ -223,11 +250,45 @@ def return_to_draft(*, actor, broadcast: Broadcast, note: str = "") -> Broadcast
     if current.status not in (Status.PENDING, Status.SCHEDULED):
         raise ValidationError(_("Hanya siaran yang menunggu persetujuan atau terjadwal yang bisa dikembalikan."))
     current.status, current.approved_by, current.approved_at = Status.DRAFT, None, None
+    if current.held_from is not None:   # back to what its author chose, before quiet hours moved it
+        current.scheduled_at = current.held_from
+    if current.scheduled_at is not None and current.scheduled_at <= timezone.now():
+        current.scheduled_at = None
+    current.held_from, current.estimated_cost = None, None
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
     record(actor=actor, office=current.office, action="broadcast.returned", target=current,
            after={"note": note.strip()[:300]})
+    return current
+
+
+@transaction.atomic
+def mark_urgent(*, actor, broadcast: Broadcast) -> Broadcast:
+    """A broadcast waiting for quiet hours to end (or held by them while sending) goes out now after all."""
+    current = _locked(broadcast)
+    if not selectors.may_approve(actor, current):
+        raise ValidationError(_("Hanya staf yang boleh menyetujui siaran ini yang dapat menandainya mendesak."))
+    if current.urgent:
+        raise ValidationError(_("Siaran ini sudah mendesak."))
+    if current.status not in (Status.SCHEDULED, Status.SENDING, Status.PAUSED):
+        raise ValidationError(_("Hanya siaran yang terjadwal atau sedang dikirim yang dapat ditandai mendesak."))
+    before = _snapshot(current)
+    current.urgent = True
+    if current.status == Status.SCHEDULED and current.held_from is not None:
+        current.scheduled_at, current.held_from = max(current.held_from, timezone.now()), None
+        if current.scheduled_at <= timezone.now():
+            pk = current.pk
+            transaction.on_commit(lambda: _enqueue_start(pk))
+    current.version = F("version") + 1
+    current.save()
+    raised = current.deliveries.filter(status__in=[DStatus.QUEUED, DStatus.HELD]).update(priority=PRIORITY_URGENT)
+    current.refresh_from_db()
+    if current.status == Status.SENDING:
+        for channel_id in current.deliveries.order_by().values_list("channel_id", flat=True).distinct():
+            engine.ensure_pump(channel_id)
+    record(actor=actor, office=current.office, action="broadcast.marked_urgent", target=current, before=before,
+           after={**_snapshot(current), "queued": raised})
     return current
 
 
@@ -278,6 +339,38 @@ def cancel_broadcast(*, actor, broadcast: Broadcast) -> Broadcast:
     record(actor=actor, office=current.office, action="broadcast.cancelled", target=current,
            after={"not_sent": cancelled})
     return current
+
+
+@transaction.atomic
+def update_cost_settings(*, actor, office, rates: dict[str, int | None], monthly_limit: int | None) -> None:
+    """The office's rates per template category (None: not set) and its monthly budget (None: no limit)."""
+    if not can(actor, "channels.manage") or actor.office_id != office.pk:
+        raise ValidationError(_("Hanya admin satker ini yang dapat mengubah tarif dan anggaran pesan."))
+    errors = {}
+    for category, rate in rates.items():
+        if category not in Template.Category.values:
+            errors["__all__"] = _("Kategori templat tidak dikenal: %(c)s.") % {"c": category}
+        elif rate is not None and not 0 <= rate <= 1_000_000:
+            errors[f"rate_{category}"] = _("Tarif %(c)s harus antara Rp0 dan Rp1.000.000 per pesan.") % {
+                "c": Template.Category(category).label}
+    if monthly_limit is not None and monthly_limit < 0:
+        errors["monthly_limit"] = _("Anggaran per bulan tidak boleh negatif.")
+    if errors:
+        raise ValidationError(errors)
+    before = {"rates": selectors.message_rates(office), "monthly_limit": selectors.month_budget(office).limit}
+    for category, rate in rates.items():
+        if rate is None:
+            MessageRate.objects.filter(office=office, category=category).delete()
+        else:
+            MessageRate.objects.update_or_create(office=office, category=category, defaults={"rate": rate})
+    if monthly_limit is None:
+        MessagingBudget.objects.filter(office=office).delete()
+    else:
+        MessagingBudget.objects.update_or_create(office=office, defaults={"monthly_limit": monthly_limit})
+    after = {"rates": selectors.message_rates(office), "monthly_limit": monthly_limit}
+    if after != before:
+        record(actor=actor, office=office, action="broadcast.cost_settings", target=office, before=before,
+               after=after)
 
 
 # Starting: the audience becomes Delivery rows --------------------------------------------------------------

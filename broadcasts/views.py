@@ -2,6 +2,7 @@
 the author's office (403), another office's broadcast is 404."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,11 +19,12 @@ from accounts.decorators import staff_required
 from accounts.permissions import can
 from bakohumas.forms import add_service_errors
 from bakohumas.locking import ConflictError
-from broadcasts import rendering, selectors, services
-from broadcasts.audience import REASONS, compute_audience
+from broadcasts import rendering, selectors, services, timing
+from broadcasts.audience import REASONS, compute_audience, first_recipient
 from broadcasts.explain import explain_delivery
-from broadcasts.forms import BroadcastForm, GroupPostForm
+from broadcasts.forms import BroadcastForm, CostSettingsForm, GroupPostForm
 from broadcasts.models import Broadcast, Delivery, GroupPost
+from channels.models import Channel
 from content.models import Publication
 from lib.params import parse_id
 from members import services as member_services
@@ -37,7 +39,9 @@ ACTIONS = {
     "pause": ("broadcast.write", services.pause_broadcast, _("Siaran dijeda.")),
     "resume": ("broadcast.write", services.resume_broadcast, _("Siaran dilanjutkan.")),
     "cancel": ("broadcast.write", services.cancel_broadcast, _("Siaran dibatalkan.")),
+    "urgent": ("broadcast.write", services.mark_urgent, _("Siaran ditandai mendesak: dikirim juga pada jam tenang.")),
 }
+TAKES_URGENT = {"submit", "approve"}
 
 
 def _visible(request, pk) -> Broadcast:
@@ -63,7 +67,8 @@ def broadcast_list(request):
         broadcasts = broadcasts.filter(title__icontains=q)
     page = Paginator(broadcasts, 50).get_page(request.GET.get("page"))
     return render(request, "broadcasts/broadcast_list.html", {
-        "page": page, "statuses": Status.choices, "can_write": can(request.user, "broadcast.write")})
+        "page": page, "statuses": Status.choices, "can_write": can(request.user, "broadcast.write"),
+        "can_set_rates": can(request.user, "channels.manage")})
 
 
 @staff_required("broadcast.write")
@@ -112,12 +117,27 @@ def broadcast_edit(request, pk):
 
 def _audience_context(broadcast: Broadcast) -> dict:
     audience = compute_audience(broadcast)
-    from channels.models import Channel
-
     channels = Channel.objects.in_bulk(list(audience.per_channel()))
+    windows = selectors.window_counts(audience, channels)
+    sample = next((r for r in audience.recipients if r.member_id is not None), None)
     return {"reach": [(channels[pk], n) for pk, n in sorted(audience.per_channel().items())],
-            **selectors.reach_summary(broadcast, audience, channels),
+            **selectors.reach_summary(broadcast, audience, channels, windows),
+            "cost": selectors.cost_estimate(broadcast, audience, channels, windows),
+            "budget": selectors.month_budget(broadcast.office),
+            "preview": _preview(broadcast, sample, channels),
             "excluded": [(REASONS[r], n, audience.examples[r]) for r, n in audience.excluded.most_common()]}
+
+
+def _preview(broadcast: Broadcast, recipient, channels: dict | None = None) -> rendering.Preview:
+    """The broadcast as `recipient` (the first one the audience reaches) would get it; a stand-in name without one."""
+    if recipient is None:
+        return rendering.preview(broadcast, recipient_name=_("(nama penerima)"),
+                                 unsubscribe=rendering.sample_unsubscribe_url())
+    channels = channels or Channel.objects.in_bulk([recipient.channel_id])
+    channel = channels.get(recipient.channel_id)
+    return rendering.preview(broadcast, recipient_name=recipient.name,
+                             recipient_address=f"{recipient.recipient} · {channel.title if channel else ''}",
+                             unsubscribe=rendering.sample_unsubscribe_url())
 
 
 @staff_required("broadcast.view")
@@ -133,9 +153,11 @@ def broadcast_detail(request, pk):
             "group_name", flat=True).distinct()[:50],
         "excluded_started": [(REASONS.get(r, r), n) for r, n in sorted(broadcast.excluded.items(),
                                                                         key=lambda kv: -kv[1])],
+        "can_set_rates": can(request.user, "channels.manage") and broadcast.office_id == request.user.office_id,
     }
     if broadcast.status in (Status.DRAFT, Status.PENDING, Status.SCHEDULED):
         context.update(_audience_context(broadcast))
+        context["plan"] = timing.start_plan(broadcast)
         if broadcast.status == Status.SCHEDULED and broadcast.scheduled_at <= timezone.now() + timedelta(minutes=1):
             context["progress"] = selectors.broadcast_progress(broadcast)   # starting: the bar takes over
     else:
@@ -146,10 +168,36 @@ def broadcast_detail(request, pk):
 
 @staff_required("broadcast.view")
 def broadcast_progress(request, pk):
+    """The progress bar, and out of band the status badge and the buttons, so the page never disagrees with itself
+    while it sends."""
     broadcast = _visible(request, pk)
     return render(request, "broadcasts/_progress.html", {
         "broadcast": broadcast, "progress": selectors.broadcast_progress(broadcast),
-        "quiet_until": _quiet_until(broadcast)})
+        "quiet_until": _quiet_until(broadcast), "actions": selectors.broadcast_actions(request.user, broadcast),
+        "oob": True})
+
+
+@staff_required("broadcast.write")
+@require_POST
+def broadcast_preview(request):
+    """The compose form's preview (htmx): the text as typed, for the first member the chosen audience reaches, and
+    when it would start."""
+    office = request.user.office
+    form = BroadcastForm(request.POST, office=office)
+    form.is_valid()
+    data = form.cleaned_data
+    broadcast = Broadcast(office=office, title=data.get("title") or "", text=(data.get("text") or "").strip(),
+                          template=data.get("template"), media_url=data.get("media_url") or "",
+                          media_kind=data.get("media_kind") or "", urgent=bool(data.get("urgent")),
+                          scheduled_at=data.get("scheduled_at"),
+                          template_parameters=form.service_values()["template_parameters"])
+    audience = SimpleNamespace(office=office, audience_all=bool(data.get("audience_all")),
+                               audience_categories=data.get("audience_categories") or [],
+                               include_descendants=bool(data.get("include_descendants")),
+                               audience_groups=SimpleNamespace(all=lambda: list(data.get("groups") or [])))
+    return render(request, "broadcasts/_preview.html", {
+        "preview": _preview(broadcast, first_recipient(audience)), "plan": timing.start_plan(broadcast),
+        "broadcast": broadcast, "composing": True})
 
 
 def _quiet_until(broadcast: Broadcast):
@@ -167,8 +215,11 @@ def broadcast_action(request, pk, action):
     if not can(request.user, capability):
         raise PermissionDenied
     broadcast = _writable(request, _visible(request, pk))
+    if action == "urgent" and not selectors.may_approve(request.user, broadcast):
+        raise PermissionDenied
+    extra = {"urgent": request.POST.get("urgent") == "1"} if action in TAKES_URGENT else {}
     try:
-        service(actor=request.user, broadcast=broadcast)
+        service(actor=request.user, broadcast=broadcast, **extra)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -193,6 +244,23 @@ def group_post(request, pk):
     else:
         messages.error(request, _("Tulis nama grup WhatsApp."))
     return redirect("broadcasts:broadcast_detail", pk=broadcast.pk)
+
+
+@staff_required("channels.manage")
+def cost_settings(request):
+    """Rates per template category and the monthly budget, set by the office's admin."""
+    office = request.user.office
+    form = CostSettingsForm(request.POST or None, initial=CostSettingsForm.initial_for(office))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_cost_settings(actor=request.user, office=office, **form.service_values())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Tarif dan anggaran pesan disimpan."))
+            return redirect("broadcasts:cost_settings")
+    return render(request, "broadcasts/cost_settings.html", {
+        "form": form, "budget": selectors.month_budget(office)})
 
 
 @staff_required("broadcast.view")
