@@ -11,13 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
 from accounts.permissions import can
-from audit.models import AuditEntry
 from bakohumas.forms import add_service_errors
 from bakohumas.locking import ConflictError
 from content import downloads, selectors, services
@@ -33,27 +31,6 @@ PAGE_SIZE = 50
 # Multipart framing and the other form fields around an uploaded file.
 UPLOAD_OVERHEAD = 1024 * 1024
 Status = Publication.Status
-
-ACTION_LABELS = {
-    "publication.created": gettext_lazy("dibuat"),
-    "publication.updated": gettext_lazy("diubah"),
-    "publication.corrected": gettext_lazy("dikoreksi setelah terbit"),
-    "publication.revision_restored": gettext_lazy("revisi lama dipulihkan"),
-    "publication.submitted": gettext_lazy("diajukan untuk ditinjau"),
-    "publication.returned": gettext_lazy("dikembalikan ke draf"),
-    "publication.published": gettext_lazy("disetujui dan diterbitkan"),
-    "publication.archived": gettext_lazy("diarsipkan"),
-    "publication.unarchived": gettext_lazy("dikeluarkan dari arsip"),
-    "publication.attachment_added": gettext_lazy("lampiran ditambahkan"),
-    "publication.attachment_removed": gettext_lazy("lampiran dihapus"),
-    "publication.cover_set": gettext_lazy("gambar sampul diatur"),
-    "publication.cover_removed": gettext_lazy("gambar sampul dihapus"),
-    "publication.change_proposed": gettext_lazy("perubahan diusulkan (menunggu persetujuan)"),
-    "publication.change_approved": gettext_lazy("perubahan disetujui dan tayang"),
-    "publication.change_rejected": gettext_lazy("perubahan ditolak"),
-    "publication.change_cancelled": gettext_lazy("perubahan dibatalkan"),
-}
-
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
@@ -151,15 +128,6 @@ def publication_edit(request, pk):
 
 # Detail and workflow -------------------------------------------------------------------------------------------
 
-def _history(publication: Publication):
-    entries = list(AuditEntry.objects.filter(target_type=publication._meta.label_lower,
-                                             target_id=str(publication.pk)).order_by("-at", "-id")[:50])
-    for entry in entries:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
-        entry.note = (entry.after or {}).get("note", "") if isinstance(entry.after, dict) else ""
-    return entries
-
-
 @staff_required("content.view")
 def publication_detail(request, pk):
     publication = _visible(request, pk, "stage__election", "created_by", "reviewed_by")
@@ -173,7 +141,6 @@ def publication_detail(request, pk):
         "publication": publication,
         "attachments": selectors.approved_attachments(publication),
         "revision_count": publication.revisions.count(),
-        "history": _history(publication),
         "public_state": selectors.public_state(publication),
         "note_form": NoteForm(),
         "attachment_form": AttachmentForm(),

@@ -163,15 +163,8 @@ def member_detail(request, pk):
         "erasure_form": ErasureForm(),
         "consent_form": ConsentForm(),
         "groups": member.manual_groups.all(),
-        "history": member.pk and _history(member),
     }
     return render(request, "members/member_detail.html", context)
-
-
-def _history(member):
-    from audit.models import AuditEntry
-
-    return AuditEntry.objects.filter(target_type=member._meta.label_lower, target_id=str(member.pk))[:20]
 
 
 @staff_required("registry.edit")

@@ -149,7 +149,7 @@ def test_returning_to_draft_shows_the_note_in_the_history(make_publication, writ
                             {"note": "Sebutkan <b>jumlah</b> TPS.", "version": publication.version})
     assert Publication.objects.get(pk=publication.pk).status == Status.DRAFT
     page = client_for(writer).get(reverse("content:publication_detail", args=[publication.pk])).text
-    assert "dikembalikan ke draf: “Sebutkan &lt;b&gt;jumlah&lt;/b&gt; TPS.”" in page
+    assert "ke draf: “Sebutkan &lt;b&gt;jumlah&lt;/b&gt; TPS.”" in page
 
 
 def test_the_editor_of_a_published_item_proposes_a_change(make_publication, publish, writer, editor, client_for):
@@ -221,7 +221,7 @@ def test_a_rejected_change_through_the_page_keeps_the_live_text(make_publication
     response = client_for(editor).post(reject_url, {"version": stored.version, "note": "Belum dicek."}, follow=True)
     assert "ditolak" in " ".join(messages_of(response))
     assert Publication.objects.get(pk=publication.pk).body == "Teks asli."
-    assert "perubahan ditolak: “Belum dicek.”" in response.text
+    assert "menolak usulan perubahan publikasi" in response.text and ": “Belum dicek.”" in response.text
 
 
 def test_the_revision_page_shows_an_escaped_diff_and_restores(make_publication, writer, client_for):
