@@ -19,7 +19,7 @@ class OfficeProfileForm(forms.Form):
     contact_phone = forms.CharField(
         label=_("Telepon kantor"), required=False, max_length=30,
         help_text=_("Nomor Indonesia, mis. (0351) 462300 atau 0812-3456-7890."),
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}))
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     contact_email = forms.CharField(
         label=_("E-mail kantor"), required=False, max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}))
