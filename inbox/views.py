@@ -128,12 +128,12 @@ def _link_suggestions(conversation: Conversation) -> list[Member]:
 @staff_required("inbox.view")
 def conversation_detail(request, pk):
     conversation = _visible(request, pk)
-    context = _page_context(request, conversation)
     seen = selectors.last_seen(request.user, conversation)
+    services.mark_seen(user=request.user, conversation=conversation)
+    context = _page_context(request, conversation)
     if seen is not None:
         context["first_unread"] = next((m.pk for m in context["thread"] if m.created_at > seen
                                         and m.direction != Message.Direction.EVENT), None)
-    services.mark_seen(user=request.user, conversation=conversation)
     return render(request, "inbox/conversation.html", context)
 
 
