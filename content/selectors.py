@@ -64,6 +64,19 @@ def last_editor_id(publication: Publication) -> int | None:
     return entry.actor_id if entry is not None else publication.created_by_id
 
 
+def last_editor_ids(publications: list[Publication]) -> dict[int, int | None]:
+    """last_editor_id() of many publications in one query."""
+    from audit.models import AuditEntry
+
+    editors = {p.pk: p.created_by_id for p in publications}
+    rows = (AuditEntry.objects.filter(target_type=Publication._meta.label_lower,
+                                      target_id__in=[str(pk) for pk in editors], action__in=EDIT_ACTIONS)
+            .order_by("at", "id").values_list("target_id", "actor_id"))
+    for target_id, actor_id in rows:
+        editors[int(target_id)] = actor_id
+    return editors
+
+
 def change_diff(publication: Publication, change: PublicationChange) -> dict:
     """What a pending change alters: a line diff of title, summary and body, and old -> new of the settings."""
     from content.diffing import change_settings, revision_diff

@@ -45,10 +45,11 @@ Delivery = Notification.Delivery
 
 
 def preference_for(user) -> Preference:
-    """The saved preference, or the defaults: every kind by e-mail at once, chat off, the office's quiet hours."""
-    saved = Preference.objects.filter(user=user).first()
-    if saved is not None:
-        return saved
+    return Preference.objects.filter(user=user).first() or default_preference(user)
+
+
+def default_preference(user) -> Preference:
+    """Without a saved choice: every kind by e-mail at once, chat off, the office's quiet hours."""
     office = user.office
     return Preference(user=user, email_kinds=list(DEFAULT_EMAIL_KINDS), chat_kinds=[],
                       urgent_kinds=list(DEFAULT_URGENT_KINDS),
@@ -111,18 +112,19 @@ def dispatch(now: datetime | None = None) -> int:
     since = (mark.scanned_until - RESCAN) if mark else now - FIRST_SCAN
     entries = (AuditEntry.objects.filter(at__gte=since, at__lte=now, action__in=list(rules.RULES))
                .select_related("actor").order_by("at", "id"))
-    prefs: dict[int, Preference] = {}
-    rows = []
+    offered = []
     for entry in entries.iterator(chunk_size=500):
         rule = rules.RULES[entry.action]
         recipients = list(rule.recipients(entry).select_related("office"))
-        if not recipients:
-            continue
-        subject, url = rules.subject_of(entry), rules.target_url(entry)
-        for user in recipients:
-            if user.pk not in prefs:
-                prefs[user.pk] = preference_for(user)
-            rows.append(_notification(entry, rule.kind, user, prefs[user.pk], now, subject, url))
+        if recipients:
+            offered.append((entry, rule, recipients, rules.subject_of(entry), rules.target_url(entry)))
+    people = {user.pk: user for *_, recipients, _, _ in offered for user in recipients}
+    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(people))}
+    for pk, user in people.items():
+        if pk not in prefs:
+            prefs[pk] = default_preference(user)
+    rows = [_notification(entry, rule.kind, user, prefs[user.pk], now, subject, url)
+            for entry, rule, recipients, subject, url in offered for user in recipients]
     with transaction.atomic():
         Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         if mark is None:

@@ -1,8 +1,10 @@
 """What needs this staff member now ("Perlu tindakan"): one section per kind of work, each item opening the page
 where it is handled. Only what the user may act on is listed; an item leaves the queue when it is handled."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.db.models import Q
 from django.urls import reverse
@@ -13,7 +15,7 @@ from accounts.permissions import can
 from broadcasts.models import Broadcast, Delivery
 from channels.models import Channel, InboundMessage
 from content.models import Publication, PublicationChange
-from content.selectors import last_editor_id
+from content.selectors import last_editor_ids
 from factcheck.models import Claim, Clarification, ClarificationChange
 from inbox.models import Conversation, Escalation
 from members.models import Member
@@ -40,8 +42,13 @@ class Section:
     title: str
     icon: str
     url: str
-    count: int = 0
-    items: list[Item] = field(default_factory=list)
+    count: int
+    # The first ITEMS_SHOWN items, read only when shown (the navigation's counts need none).
+    read_items: Callable[[], list[Item]] = field(repr=False)
+
+    @cached_property
+    def items(self) -> list[Item]:
+        return self.read_items() if self.count else []
 
     @property
     def more(self) -> int:
@@ -50,13 +57,12 @@ class Section:
 
 def _section(key, title, icon, url, queryset, to_item) -> Section:
     """A section from a queryset already ordered most urgent first."""
-    count = queryset.count()
-    items = [to_item(obj) for obj in queryset[:ITEMS_SHOWN]] if count else []
-    return Section(key, str(title), icon, url, count, items)
+    return Section(key, str(title), icon, url, queryset.count(),
+                   lambda: [to_item(obj) for obj in queryset[:ITEMS_SHOWN]])
 
 
 def _listed(key, title, icon, url, objects: list, to_item) -> Section:
-    return Section(key, str(title), icon, url, len(objects), [to_item(obj) for obj in objects[:ITEMS_SHOWN]])
+    return Section(key, str(title), icon, url, len(objects), lambda: [to_item(obj) for obj in objects[:ITEMS_SHOWN]])
 
 
 def _conversation_item(conversation: Conversation) -> Item:
@@ -70,9 +76,10 @@ def _conversation_item(conversation: Conversation) -> Item:
 def _publications_to_review(user) -> Section | None:
     if not can(user, "content.publish"):
         return None
-    in_review = Publication.objects.filter(office=user.office, status=Publication.Status.REVIEW).order_by(
-        "updated_at", "id")[:CANDIDATES]
-    waiting = [p for p in in_review if last_editor_id(p) != user.pk]
+    in_review = list(Publication.objects.filter(office=user.office, status=Publication.Status.REVIEW).order_by(
+        "updated_at", "id")[:CANDIDATES])
+    editors = last_editor_ids(in_review)
+    waiting = [p for p in in_review if editors[p.pk] != user.pk]
     changes = list(PublicationChange.objects.filter(
         publication__office=user.office, status=PublicationChange.Status.PENDING).exclude(proposed_by=user)
         .select_related("publication").order_by("proposed_at")[:CANDIDATES])
@@ -182,8 +189,10 @@ def _registrations(user) -> Section | None:
 def _failed_messages(user, now: datetime) -> Section | None:
     if not can(user, "inbox.reply"):
         return None
-    failed = (Delivery.objects.filter(inbox_message__conversation__office=user.office,
-                                      status=Delivery.Status.FAILED, failed_at__gte=now - FAILED_LOOKBACK)
+    # Replies are direct deliveries (no broadcast) through the office's channels: the delivery_progress index.
+    failed = (Delivery.objects.filter(broadcast__isnull=True, status=Delivery.Status.FAILED,
+                                      channel__in=Channel.objects.filter(office=user.office).values("pk"),
+                                      failed_at__gte=now - FAILED_LOOKBACK, inbox_message__isnull=False)
               .select_related("inbox_message").order_by("-failed_at", "-id"))
     return _section("failed", _("Balasan gagal terkirim"), "circle-x",
                     reverse("inbox:inbox"), failed,

@@ -123,3 +123,23 @@ def test_the_navigation_counts_arrive_with_the_bell(madiun, make_staff, client_f
 
 def test_the_badges_need_a_log_in(client):
     assert client.get(reverse("workqueue:badges"), headers={"HX-Request": "true"}).status_code == 401
+
+
+def test_a_failed_reply_is_listed_for_the_inbox_staff_with_its_conversation(madiun, make_staff):
+    from broadcasts.models import Delivery
+    from inbox.models import Message
+
+    operator, viewer = make_staff(madiun, Role.OPERATOR), make_staff(madiun, Role.VIEWER)
+    channel = Channel.objects.create(office=madiun, kind="outbox", name="Uji", rate_per_second=10)
+    conversation = _conversation(madiun, "Bu Rina")
+    now = timezone.now()
+    delivery = Delivery.objects.create(channel=channel, recipient="+6281234567890", text="Jawaban kami",
+                                       status=Delivery.Status.FAILED, failed_at=now, next_attempt_at=now,
+                                       error_detail="Nomor tidak terdaftar di WhatsApp")
+    Message.objects.create(conversation=conversation, direction=Message.Direction.OUTBOUND, text="Jawaban kami",
+                           delivery=delivery, channel=channel, created_at=now)
+    [section] = [s for s in selectors.work_queue(operator) if s.key == "failed"]
+    assert section.count == 1
+    assert section.items[0].url == reverse("inbox:conversation_detail", args=[conversation.pk])
+    assert "Nomor tidak terdaftar" in section.items[0].detail
+    assert "failed" not in _keys(viewer)
