@@ -4,11 +4,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 
 from accounts.permissions import can
-from channels.models import Channel
+from audit.models import AuditEntry
+from channels.models import Channel, Template
 from members.models import Address, Member
 
 # The members offered as senders in the dev outbox's "receive a message" form; anyone else by number.
@@ -76,3 +78,26 @@ def receive_senders(channel: Channel):
     return (Address.objects.filter(office_id=channel.office_id, kind=Address.Kind.WHATSAPP,
                                    member__status=Member.Status.ACTIVE)
             .select_related("member").order_by("member__full_name", "pk")[:RECEIVE_SENDERS])
+
+
+def templates_with_category_changes(channel: Channel) -> list[Template]:
+    """The channel's templates, each with `category_change`: Meta's latest change of its category, as
+    (previous label, new label, when), or None."""
+    templates = list(channel.templates.all())
+    changes = {}
+    rows = (AuditEntry.objects.filter(action="template.category_changed", target_type="channels.template",
+                                      target_id__in=[str(t.pk) for t in templates])
+            .order_by("at", "id").values_list("target_id", "before", "after", "at"))
+    for target_id, before, after, logged_at in rows:
+        when = (after or {}).get("at")
+        changes[target_id] = ((before or {}).get("category", ""),
+                              datetime.fromisoformat(when) if when else logged_at)
+    for template in templates:
+        change = changes.get(str(template.pk))
+        template.category_change = None if change is None else (
+            _category_label(change[0]), template.get_category_display(), change[1])
+    return templates
+
+
+def _category_label(value: str) -> str:
+    return Template.Category(value).label if value in Template.Category.values else value

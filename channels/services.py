@@ -18,7 +18,14 @@ from channels.crypto import Unreadable
 from channels.http import custom_endpoints_allowed
 from channels.models import Channel, InboundMessage, Template
 from channels.providers import REGISTRY
-from channels.providers.base import AccountError, OutgoingMessage, SendResult, StatusUpdate, TemplateMessage
+from channels.providers.base import (
+    AccountError,
+    OutgoingMessage,
+    SendResult,
+    StatusUpdate,
+    TemplateCategoryChange,
+    TemplateMessage,
+)
 from channels.providers.base import InboundMessage as InboundEvent
 from channels.selectors import forget_channel
 
@@ -284,6 +291,8 @@ def process_webhook_events(*, channel: Channel, events: list) -> dict:
                 counts["messages"] += 1
             else:
                 counts["duplicates"] += 1
+        elif isinstance(event, TemplateCategoryChange):
+            counts["templates"] = counts.get("templates", 0) + apply_template_category(channel=channel, event=event)
         elif isinstance(event, AccountError):
             counts["errors"] += 1
             logger.warning("channel %s: provider reported account error %s %s", channel.pk, event.code, event.title)
@@ -338,6 +347,26 @@ def receive_typed_message(*, actor, channel: Channel, text: str, address=None, p
     record(actor=actor, office=channel.office, action="channel.message_typed", target=channel,
            after={"sender": sender, "text": text[:300]})
     return InboundMessage.objects.get(channel=channel, provider_message_id=message_id)
+
+
+@transaction.atomic
+def apply_template_category(*, channel: Channel, event: TemplateCategoryChange) -> int:
+    """Meta re-categorised an approved template: store the new category (it prices every later message) and keep
+    the change in the audit log, which the channel page reads. A repeated webhook changes nothing."""
+    if event.new not in Template.Category.values:
+        logger.warning("channel %s: template %s got unknown category %r", channel.pk, event.name, event.new)
+        return 0
+    template = Template.objects.select_for_update().filter(channel=channel, name=event.name,
+                                                           language=event.language).first()
+    if template is None or template.category == event.new:
+        return 0
+    previous = template.category
+    template.category = event.new
+    template.save(update_fields=["category"])
+    record(actor=None, office=channel.office, action="template.category_changed", target=template,
+           before={"category": previous}, after={"category": event.new, "by": "Meta",
+                                                 "at": (event.at or timezone.now()).isoformat()})
+    return 1
 
 
 @transaction.atomic

@@ -113,7 +113,8 @@ def _detail(request, channel: Channel, receive_form: ReceiveForm | None = None, 
         "stuck_count": stuck.count(), "actions": actions, "receive_form": receive_form,
         "webhook_url": webhook_url(request, channel) if channel.provider.two_way else "",
         "webhook_help": channel.provider.webhook_help(channel, webhook_url(request, channel)),
-        "test_form": TestForm(channel=channel), "templates": channel.templates.all(), "outbox": outbox,
+        "test_form": TestForm(channel=channel), "outbox": outbox,
+        "templates": selectors.templates_with_category_changes(channel),
         "config": [(f.label, channel.config.get(f.name) or "—") for f in channel.provider.fields if not f.secret],
         # An unreadable secret is still stored: the status box says why it cannot be used.
         "secrets": [(f.label, bool(channel.secrets.get(f.name)) or f.name in channel.unreadable_secrets)

@@ -111,6 +111,18 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True)
+class TemplateCategoryChange:
+    """The provider changed an approved template's category (WhatsApp `template_category_update`), which changes
+    what each message of it costs."""
+
+    name: str
+    language: str
+    previous: str
+    new: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class AccountError:
     """A provider error not tied to one message (e.g. WhatsApp 130429 throughput limit for the number)."""
 

@@ -26,6 +26,7 @@ from channels.providers.base import (
     OutgoingMessage,
     SendResult,
     StatusUpdate,
+    TemplateCategoryChange,
     WebhookRejected,
     fallback_message_id,
     load_json,
@@ -148,8 +149,8 @@ def parse_webhook(raw_body: bytes) -> list[InboundMessage | StatusUpdate | Accou
         raise WebhookRejected(f"unexpected shape ({type(exc).__name__}: {exc})"[:300]) from exc
 
 
-def _events(payload: dict) -> list[InboundMessage | StatusUpdate | AccountError]:
-    events: list[InboundMessage | StatusUpdate | AccountError] = []
+def _events(payload: dict) -> list[InboundMessage | StatusUpdate | AccountError | TemplateCategoryChange]:
+    events: list[InboundMessage | StatusUpdate | AccountError | TemplateCategoryChange] = []
     for entry in payload.get("entry") or []:
         for change in (entry or {}).get("changes") or []:
             value = (change or {}).get("value") or {}
@@ -159,6 +160,13 @@ def _events(payload: dict) -> list[InboundMessage | StatusUpdate | AccountError]
             events += [_status(s) for s in value.get("statuses") or [] if isinstance(s, dict)]
             events += [AccountError(code=e.get("code", 0), title=str(e.get("title", "")))
                        for e in value.get("errors") or [] if isinstance(e, dict)]
+            # Only a completed change: an impending one (correct_category, no previous_category) changes nothing yet.
+            if (change or {}).get("field") == "template_category_update" and value.get("previous_category"):
+                events.append(TemplateCategoryChange(
+                    name=str(value.get("message_template_name", "")),
+                    language=str(value.get("message_template_language", "")),
+                    previous=str(value["previous_category"]), new=str(value.get("new_category", "")),
+                    at=_time(entry.get("time")) if entry.get("time") else None))
     return events
 
 
