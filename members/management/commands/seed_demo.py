@@ -235,8 +235,8 @@ class Command(BaseCommand):
         self._receive(outbox, senders[6], "h10", "CEK", minutes_ago=44)
 
     def _broadcasts(self, madiun: Office) -> None:
-        """A broadcast sent yesterday with each recipient's status, one approved and scheduled for tomorrow
-        08.00, and one waiting for a second person's approval."""
+        """A broadcast sent with each recipient's status, one approved and scheduled for tomorrow 08.00, and one
+        waiting for a second person's approval."""
         if Broadcast.objects.filter(office=madiun).exists():
             return
         operator = User.objects.get(username="operator.madiun")
@@ -249,7 +249,7 @@ class Command(BaseCommand):
         broadcasts.submit_broadcast(actor=operator, broadcast=done)
         broadcasts.approve_broadcast(actor=approver, broadcast=done)
         broadcasts.start_broadcast(broadcast_id=done.pk)
-        self._finished_yesterday(done)
+        self._finished(done)
 
         zone = ZoneInfo(madiun.timezone)
         tomorrow = timezone.localtime(timezone.now(), zone).date() + timedelta(days=1)
@@ -268,14 +268,14 @@ class Command(BaseCommand):
                  "pukul 08.00 WIB. Kami mengundang rekan-rekan untuk meliput.")
         broadcasts.submit_broadcast(actor=operator, broadcast=waiting)
 
-    def _finished_yesterday(self, broadcast: Broadcast) -> None:
-        """What providers report over hours (sent, delivered, read, failed) cannot be produced now through the
-        services: the history is written to the rows directly, as if the broadcast had gone out yesterday
-        morning."""
-        started = timezone.now() - timedelta(days=1, hours=2)
+    def _finished(self, broadcast: Broadcast) -> None:
+        """What providers report after sending (sent, delivered, read, failed) cannot be produced through the
+        services without a provider: those statuses are written to the rows directly, spread over the seconds
+        after the start, and the broadcast is marked done."""
+        started = Broadcast.objects.values_list("started_at", flat=True).get(pk=broadcast.pk)
         deliveries = list(broadcast.deliveries.order_by("pk"))
         for i, delivery in enumerate(deliveries):
-            delivery.sent_at = started + timedelta(seconds=2 * i)
+            delivery.sent_at = started + timedelta(milliseconds=200 * i)
             delivery.provider_message_id = f"demo-{delivery.pk}"
             delivery.status = ("failed", "sent", "delivered", "delivered", "read", "read", "read", "read",
                                "read", "delivered")[i % 10]
@@ -283,16 +283,14 @@ class Command(BaseCommand):
                 delivery.failed_at, delivery.error_outcome = delivery.sent_at, "bad_address"
                 delivery.error_code, delivery.error_detail = 131026, "Message undeliverable"
             if delivery.status in (Delivery.Status.DELIVERED, Delivery.Status.READ):
-                delivery.delivered_at = delivery.sent_at + timedelta(seconds=20 + i)
+                delivery.delivered_at = delivery.sent_at + timedelta(seconds=2)
             if delivery.status == Delivery.Status.READ:
-                delivery.read_at = delivery.sent_at + timedelta(minutes=5 + 3 * i)
+                delivery.read_at = delivery.sent_at + timedelta(seconds=5)
         Delivery.objects.bulk_update(deliveries, ["status", "sent_at", "provider_message_id", "failed_at",
                                                   "error_outcome", "error_code", "error_detail", "delivered_at",
                                                   "read_at"])
         Broadcast.objects.filter(pk=broadcast.pk).update(
-            status=Broadcast.Status.DONE, created_at=started - timedelta(hours=1),
-            approved_at=started - timedelta(minutes=10), scheduled_at=started, started_at=started,
-            finished_at=started + timedelta(seconds=2 * len(deliveries)))
+            status=Broadcast.Status.DONE, finished_at=started + timedelta(milliseconds=200 * len(deliveries)))
 
     def _users(self) -> bool:
         created = False
