@@ -15,8 +15,9 @@ from portal.forms import OfficeProfileForm
 @staff_required("office.manage")
 def office_profile(request):
     office = request.user.office
-    form = OfficeProfileForm(request.POST or None,
-                             initial={field: getattr(office, field) for field in PROFILE_FIELDS})
+    initial = {field: getattr(office, field) for field in PROFILE_FIELDS}
+    initial["contact_phone"] = office.phone_display   # as people write it; stored in E.164
+    form = OfficeProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             changed = update_profile(actor=request.user, office=office, data=form.cleaned_data)

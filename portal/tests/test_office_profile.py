@@ -28,7 +28,7 @@ def test_the_office_admin_edits_the_profile(client_for, make_staff, madiun, djan
     entry = AuditEntry.objects.get(action="office.profile_updated")
     assert (entry.actor, entry.office) == (admin, madiun)
     page = client.get(URL).text
-    assert 'value="+62351462300"' in page and "Profil kantor disimpan" in page
+    assert 'value="(0351) 462300"' in page and "Profil kantor disimpan" in page
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.EDITOR, Role.VERIFIER, Role.VIEWER])
