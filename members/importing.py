@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from django.conf import settings
@@ -249,8 +250,8 @@ class RowInserter:
 
     Django's bulk_create() spends about 50 µs of Python per object (instance, then pre_save() and
     get_db_prep_save() per field, then placeholder assembly). A 50,000-row file writes some 200,000 rows
-    (members, addresses, consents), which made the writes four fifths of the import time. Here the SQL is a
-    multi-row INSERT … VALUES built from the model's metadata, and the values go to the driver as they are.
+    (members, addresses, consents), which made the writes four fifths of the import time. Here the SQL is built
+    from the model's metadata, and the values go to the driver as they are.
 
     `varying` names the fields given per row (use attnames, e.g. "member_id"); their values must already be
     what the database takes: str, int, bool or None. Every other concrete field gets `constants[attname]`, or
@@ -258,6 +259,10 @@ class RowInserter:
     get_db_prep_save(). A field added to the model later with a default is filled in automatically; one
     without a default makes the INSERT fail loudly (NOT NULL). No signals are sent, as with bulk_create().
     """
+
+    # SQLite keeps a statement's original pages in a temporary file (its statement journal) in case it fails
+    # half-way; fewer, larger statements write far fewer of them.
+    MAX_ROWS_PER_STATEMENT = 1024
 
     def __init__(self, model, varying: list[str], *, now, **constants):
         self.connection = connections[router.db_for_write(model)]
@@ -278,31 +283,41 @@ class RowInserter:
             values.append(f.get_db_prep_save(value, connection=self.connection))
         self.fixed_values = tuple(values)
         quote = self.connection.ops.quote_name
-        columns = [by_attname[name] for name in varying] + fixed
+        self.auto_pk = meta.pk.get_internal_type() in {"AutoField", "BigAutoField", "SmallAutoField"}
         # Only quoted table/column names from the model's metadata go into the SQL; every value is a parameter.
-        table, names = quote(meta.db_table), ", ".join(quote(f.column) for f in columns)
-        self.returning = f" RETURNING {quote(meta.pk.column)}"
+        self.db_table, self.table, self.pk_column = meta.db_table, quote(meta.db_table), quote(meta.pk.column)
+        varying_columns = [quote(by_attname[name].column) for name in varying]
+        fixed_columns = [quote(f.column) for f in fixed]
         self.varying_count = len(varying)
         # PostgreSQL: one array parameter per column, as bulk_create() does there (a statement with thousands of
-        # placeholders costs more to send, parse and plan than to run). Elsewhere: INSERT … VALUES (…), (…).
+        # placeholders costs more to send, parse and plan than to run).
         self.unnest = self.connection.vendor == "postgresql"
         if self.unnest:
-            arrays = ", ".join(f"(%s)::{f.db_type(self.connection).split('(')[0]}[]" for f in columns)
-            self.head = f"INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays})"  # noqa: S608
-        else:
-            self.head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
-            self.row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            # Statements of 256 rows, and the rest in powers of two: a handful of distinct SQL texts per table.
-            # sqlite3 keeps the last 128 statements compiled; one per batch size held ~85 MB for a 50k-row file.
-            limit = min(256, (self.connection.features.max_query_params or 65535) // len(columns))
-            self.rows_per_statement = 1 << (max(1, limit).bit_length() - 1)
+            names = ", ".join(varying_columns + fixed_columns)
+            arrays = ", ".join(f"(%s)::{f.db_type(self.connection).split('(')[0]}[]"
+                               for f in [by_attname[name] for name in varying] + fixed)
+            self.head = f"INSERT INTO {self.table} ({names}) SELECT * FROM UNNEST({arrays})"  # noqa: S608
+            return
+        # SQLite: INSERT … SELECT column1, …, <each fixed value once> FROM (VALUES (…), (…)); with the primary key
+        # given (see insert()) as the first column.
+        self.heads = {}
+        self.rows_per_statement = {}
+        limit = self.connection.features.max_query_params or 999
+        for with_pk in (False, True):
+            width = self.varying_count + with_pk
+            names = ", ".join(([self.pk_column] if with_pk else []) + varying_columns + fixed_columns)
+            selected = ", ".join([f"column{i + 1}" for i in range(width)] + ["%s"] * len(fixed))
+            self.heads[with_pk] = (f"INSERT INTO {self.table} ({names}) SELECT {selected} FROM (VALUES ",  # noqa: S608
+                                   "(" + ", ".join(["%s"] * width) + ")")
+            rows = min(self.MAX_ROWS_PER_STATEMENT, (limit - len(fixed)) // width)
+            # A power of two, and the rest of a batch in falling powers of two: a handful of distinct SQL texts
+            # per table, which sqlite3 keeps compiled (one per batch size held ~85 MB for a 50k-row file).
+            self.rows_per_statement[with_pk] = 1 << (max(1, rows).bit_length() - 1)
 
     def insert(self, rows: list[tuple], *, returning_pks: bool = False) -> list[int]:
-        """Insert the rows in order; with returning_pks, their primary keys in the same order.
-
-        The rows come back in insertion order, which bulk_create() relies on as well."""
-        if returning_pks and not self.connection.features.can_return_rows_from_bulk_insert:
-            raise NotImplementedError(f"{self.connection.vendor} cannot return keys from a multi-row INSERT")
+        """Insert the rows in order; with returning_pks, their primary keys in the same order."""
+        if returning_pks and not self.auto_pk:
+            raise NotImplementedError(f"{self.table} has no automatic primary key")
         if not rows:
             return []
         pks: list[int] = []
@@ -310,19 +325,34 @@ class RowInserter:
             if self.unnest:
                 columns = [list(column) for column in zip(*rows, strict=True)]
                 columns += [[value] * len(rows) for value in self.fixed_values]
-                cursor.execute(self.head + self.returning if returning_pks else self.head, columns)
+                cursor.execute(self.head + f" RETURNING {self.pk_column}" if returning_pks else self.head, columns)
                 if returning_pks:
                     pks.extend(pk for (pk,) in cursor.fetchall())
                 return pks
-            for start, size in _statement_sizes(len(rows), self.rows_per_statement):
-                chunk = rows[start:start + size]
-                sql = self.head + ", ".join([self.row_sql] * size)
-                fixed = self.fixed_values
-                cursor.execute(sql + self.returning if returning_pks else sql,
-                               [value for row in chunk for value in (*row, *fixed)])
-                if returning_pks:
-                    pks.extend(pk for (pk,) in cursor.fetchall())
+            if returning_pks:
+                pks = self._next_pks(cursor, len(rows))
+                rows = [(pk, *row) for pk, row in zip(pks, rows, strict=True)]
+            head, row_sql = self.heads[returning_pks]
+            for start, size in _statement_sizes(len(rows), self.rows_per_statement[returning_pks]):
+                params = list(self.fixed_values)
+                params.extend(chain.from_iterable(rows[start:start + size]))
+                cursor.execute(head + ", ".join([row_sql] * size) + ")", params)
         return pks
+
+    def _next_pks(self, cursor, count: int) -> list[int]:
+        """The keys SQLite would give the next `count` rows, given here instead of read back.
+
+        SQLite does not promise RETURNING's order for INSERT … SELECT. Inside the batch's transaction no other
+        connection can write to the table (BEGIN IMMEDIATE takes the write lock; under a deferred BEGIN a
+        concurrent commit makes this transaction fail, not reuse a key), and an AUTOINCREMENT key is one more
+        than the largest ever given, which sqlite_sequence keeps."""
+        if not self.connection.in_atomic_block:
+            raise RuntimeError("RowInserter gives SQLite keys only inside a transaction")
+        cursor.execute(f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+                       f"coalesce((SELECT max({self.pk_column}) FROM {self.table}), 0))",
+                       [self.db_table])
+        last = cursor.fetchone()[0]
+        return list(range(last + 1, last + 1 + count))
 
 
 class SeenInFile:

@@ -165,6 +165,29 @@ def test_an_interrupted_import_resumes_without_duplicates(madiun, operator, monk
     assert [(e.row_number, e.message) for e in outcome.errors] == [(32, "Duplikat baris 2 (+6281220001000).")]
 
 
+def test_imported_rows_get_keys_never_given_before_and_their_own_addresses_and_consents(madiun, operator,
+                                                                                        monkeypatch):
+    from members import importing
+
+    gone = services.create_member(actor=operator, office=madiun, full_name="Dihapus",
+                                  addresses=[services.AddressInput("whatsapp", "0812-3999-0000")])
+    Member.objects.filter(pk=gone.pk).delete()
+    monkeypatch.setattr(importing, "BATCH_SIZE", 4)
+    lines = [f"Anggota {i},0812-30{i:02d}-{2000 + i},a{i}@example.id" for i in range(10)]
+    job = configure(upload(madiun, operator, "Nama,HP,Email\n" + "\n".join(lines) + "\n"), operator,
+                    purposes=[Purpose.DISSEMINATION, Purpose.EVENTS], evidence="Daftar hadir")
+    assert run_import_job(job, dry_run=False).created_members == 10
+    members = Member.objects.filter(import_job=job)
+    assert min(m.pk for m in members) > gone.pk
+    for member in members:
+        i = int(member.full_name.split()[1])
+        addresses = member.addresses.all()
+        assert {(a.kind, a.value) for a in addresses} == {("whatsapp", f"+62812{30_000_000 + i * 10_000 + 2000 + i}"),
+                                                          ("mailto", f"a{i}@example.id")}
+        assert sorted(Consent.objects.filter(address__member=member).values_list("address__kind", "purpose")) == [
+            ("mailto", "informasi"), ("mailto", "kegiatan"), ("whatsapp", "informasi"), ("whatsapp", "kegiatan")]
+
+
 def test_the_command_imports_and_reports_bad_rows(madiun, tmp_path, capsys):
     path = tmp_path / "anggota.csv"
     path.write_text(HEADER + "\r\n".join(GOOD + BAD) + "\r\n", encoding="cp1252")
