@@ -201,3 +201,25 @@ def test_bad_preferences_say_what_is_wrong_in_indonesian(madiun, make_staff, cli
     assert "Isi nomor WhatsApp atau ID obrolan Telegram" in page
     assert "Isi jam tenang mulai dan berakhir" in page
     assert not Preference.objects.filter(user=user).exists()
+
+
+def test_a_broken_channel_tells_the_admins_and_a_finished_import_tells_who_started_it(madiun, make_staff):
+    admin, operator = make_staff(madiun, Role.ADMIN), make_staff(madiun, Role.OPERATOR)
+    channel = Channel.objects.create(office=madiun, kind="outbox", name="WA Humas", rate_per_second=10)
+    record(actor=None, office=madiun, action="channel.broken", target=channel, after={"reason": "token"})
+    record(actor=operator, office=madiun, action="members.imported", target=channel, target_label="kontak.csv")
+    record(actor=operator, office=madiun, action="import.failed", target=channel, target_label="rusak.csv")
+    services.dispatch()
+    told = sorted((n.recipient.username, services.text(n)) for n in Notification.objects.all())
+    assert told == sorted([(admin.username, "Kanal «WA Humas» dihentikan otomatis dan perlu diperiksa"),
+                           (operator.username, "Impor «kontak.csv» selesai"),
+                           (operator.username, "Impor «rusak.csv» gagal")])
+
+
+def test_an_old_audit_row_is_not_turned_into_a_notification(madiun, make_staff):
+    author, editor = make_staff(madiun, Role.EDITOR), make_staff(madiun, Role.EDITOR)
+    services.dispatch()
+    _submitted(madiun, author)
+    AuditEntry.objects.update(at=timezone.now() - services.RESCAN - timedelta(minutes=1))
+    services.dispatch()
+    assert not Notification.objects.filter(recipient=editor).exists()
