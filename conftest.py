@@ -1,19 +1,106 @@
+import fcntl
+import hashlib
+import re
+import sqlite3
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
 from accounts import second_factor
 from accounts.models import Role, User
 from offices.models import Office
-from offices.services import seed_offices
+from offices.services import REGION_FILE, seed_offices
 
 PASSWORD = "kata-sandi-uji-123"
+TEMPLATES_KEPT = 3
+
+
+def _template_key() -> str:
+    """What the migrated and seeded database depends on: every installed app's migrations (and the project modules
+    they import), the office seed with the audit row it writes, and Django's version."""
+    import django
+    from django.apps import apps
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    files = [REGION_FILE, *sorted((base / "offices").glob("*.py")), *sorted((base / "audit").glob("*.py"))]
+    for app in apps.get_app_configs():
+        for migration in sorted((Path(app.path) / "migrations").glob("*.py")):
+            files.append(migration)
+            for module in re.findall(r"^(?:from|import) ([\w.]+)", migration.read_text(encoding="utf-8"), re.M):
+                source = base / (module.replace(".", "/") + ".py")
+                if source.is_file():
+                    files.append(source)
+    digest = hashlib.sha256(django.get_version().encode())
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _copy_sqlite(source: str, target: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(target + suffix).unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _sqlite_test_databases(aliases, serialized_aliases, verbosity: int, rebuild: bool):
+    """The test database as a copy of a template that was migrated and seeded once (and kept in var/ between runs
+    while its key holds); Django's migrate then runs on the copy as usual and finds nothing left to apply. The first
+    xdist worker builds a missing template, the others wait for it rather than migrate in parallel."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_databases
+
+    var = Path(settings.VAR_DIR)
+    template = var / f"test-template-{_template_key()}.sqlite3"
+    test_name = connection.creation._get_test_db_name()
+    with open(var / "test-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if template.exists() and not rebuild:
+            _copy_sqlite(str(template), test_name)
+            return setup_databases(verbosity=verbosity, interactive=False, keepdb=True, aliases=aliases,
+                                   serialized_aliases=serialized_aliases)
+        db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,
+                                 serialized_aliases=serialized_aliases)
+        seed_offices()
+        connection.close()
+        _copy_sqlite(test_name, f"{template}.part")
+        Path(f"{template}.part").replace(template)
+        for old in sorted(var.glob("test-template-*.sqlite3"), key=lambda p: p.stat().st_mtime)[:-TEMPLATES_KEPT]:
+            old.unlink(missing_ok=True)
+        return db_cfg
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The real office tree (553 offices) is loaded once per test database."""
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations,
+                    django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
+    """pytest-django's test database setup, with the real office tree (553 offices) loaded once per database. On
+    SQLite the migrated and seeded database is copied from a template (see _sqlite_test_databases); on PostgreSQL, or
+    with --reuse-db or --nomigrations, every run migrates as pytest-django does. `--create-db` rebuilds the template."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    verbosity = request.config.option.verbose
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
     with django_db_blocker.unblock():
+        if connection.vendor == "sqlite" and django_db_use_migrations and not django_db_keepdb:
+            db_cfg = _sqlite_test_databases(aliases, serialized_aliases, verbosity, rebuild=django_db_createdb)
+        else:
+            if not django_db_use_migrations:
+                _disable_migrations()
+            db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,
+                                     serialized_aliases=serialized_aliases,
+                                     keepdb=django_db_keepdb and not django_db_createdb)
         seed_offices()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
