@@ -152,7 +152,7 @@ class RowError:
     is_duplicate: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     row_number: int
     full_name: str
@@ -187,48 +187,64 @@ class ImportOutcome:
         return list(self.iter_errors())
 
 
-def parse_row(row_number: int, cells: list[str], mapping: dict[str, int],
-              default_category: str) -> tuple[ParsedRow | None, list[RowError]]:
-    def cell(name: str) -> str:
-        index = mapping.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) and cells[index] else ""
+# A cell that clean_plain_text() returns as it is: printable ASCII without the characters that markup needs (<, :
+# and =), no two spaces together. Most names are; the others go through clean_plain_text().
+PLAIN_CELL = re.compile(r"[ -9;>-~]*")
+ADDRESS_LABELS = {FIELDS[name] for name in ADDRESS_FIELDS}
 
-    errors: list[RowError] = []
 
-    def text(name: str, max_length: int, required: bool = False) -> str:
-        try:
-            return clean_plain_text(cell(name), max_length=max_length, label=FIELDS[name], required=required)
-        except ValidationError as exc:
-            errors.append(RowError(row_number, FIELDS[name], exc.messages[0]))
-            return ""
+class RowParser:
+    """A row's cells as a ParsedRow, or the row's errors (row, field, reason), for one column mapping."""
 
-    full_name = text("full_name", 150, required=True)
-    position = text("position", 150)
-    organization = text("organization", 200)
-    notes = cell("notes")[:2000]
-    raw_category = cell("category")
-    category = default_category
-    if raw_category:
-        category = CATEGORY_WORDS.get(raw_category.lower())
-        if category is None:
-            errors.append(RowError(row_number, FIELDS["category"],
-                                   _("Kategori “%s” tidak dikenal.") % raw_category[:40]))
-    addresses: list[tuple[str, str]] = []
-    for name, kind in ADDRESS_FIELDS.items():
-        raw = cell(name)
-        if not raw:
-            continue
-        try:
-            addresses.append((kind, normalize_address(kind, raw)))
-        except AddressError as exc:
-            errors.append(RowError(row_number, FIELDS[name], str(exc)))
-    if not addresses and not any(e.field in {FIELDS[f] for f in ADDRESS_FIELDS} for e in errors):
-        errors.append(RowError(row_number, _("Kontak"),
-                               _("Tidak ada kontak: isi WhatsApp, telepon, e-mail atau Telegram.")))
-    tags = [t.strip()[:50] for t in re.split(r"[,;]", cell("tags")) if t.strip()]
-    if errors:
-        return None, errors
-    return ParsedRow(row_number, full_name, position, organization, category, addresses, tags, notes), []
+    def __init__(self, mapping: dict[str, int], default_category: str):
+        self.default_category = default_category
+        self.texts = [(mapping.get(name), FIELDS[name], max_length, name in REQUIRED_FIELDS)
+                      for name, max_length in (("full_name", 150), ("position", 150), ("organization", 200))]
+        self.addresses = [(mapping[name], kind, FIELDS[name]) for name, kind in ADDRESS_FIELDS.items()
+                          if name in mapping]
+        self.category_at, self.notes_at, self.tags_at = (mapping.get(name) for name in ("category", "notes", "tags"))
+
+    def __call__(self, row_number: int, cells: list[str]) -> tuple[ParsedRow | None, list[RowError]]:
+        count = len(cells)
+        errors: list[RowError] = []
+        texts: list[str] = []
+        for index, label, max_length, required in self.texts:
+            raw = cells[index].strip() if index is not None and index < count else ""
+            if (raw and len(raw) <= max_length and PLAIN_CELL.fullmatch(raw) and "  " not in raw) or (
+                    not raw and not required):
+                texts.append(raw)
+                continue
+            try:
+                texts.append(clean_plain_text(raw, max_length=max_length, label=label, required=required))
+            except ValidationError as exc:
+                errors.append(RowError(row_number, label, exc.messages[0]))
+                texts.append("")
+        category = self.default_category
+        index = self.category_at
+        if index is not None and index < count and (raw_category := cells[index].strip()):
+            category = CATEGORY_WORDS.get(raw_category.lower())
+            if category is None:
+                errors.append(RowError(row_number, FIELDS["category"],
+                                       _("Kategori “%s” tidak dikenal.") % raw_category[:40]))
+        addresses: list[tuple[str, str]] = []
+        for index, kind, label in self.addresses:
+            raw = cells[index].strip() if index < count else ""
+            if raw:
+                try:
+                    addresses.append((kind, normalize_address(kind, raw)))
+                except AddressError as exc:
+                    errors.append(RowError(row_number, label, str(exc)))
+        if not addresses and not any(e.field in ADDRESS_LABELS for e in errors):
+            errors.append(RowError(row_number, _("Kontak"),
+                                   _("Tidak ada kontak: isi WhatsApp, telepon, e-mail atau Telegram.")))
+        if errors:
+            return None, errors
+        index = self.notes_at
+        notes = cells[index].strip()[:2000] if index is not None and index < count else ""
+        index = self.tags_at
+        tags = [t.strip()[:50] for t in re.split(r"[,;]", cells[index]) if t.strip()] if (
+            index is not None and index < count) else []
+        return ParsedRow(row_number, texts[0], texts[1], texts[2], category, addresses, tags, notes), []
 
 
 def _statement_sizes(count: int, size: int):
@@ -452,11 +468,12 @@ class MemberImporter:
         rows = iter_rows(Path(self.job.file.path), self.table, import_limits())
         next(rows, None)  # header row
         processed = 0
+        parse_row = RowParser(self.mapping, self.job.default_category)
         self.seen = SeenInFile(self.job.pk)
         try:
             for row_number, cells in rows:
                 processed += 1
-                parsed, errors = parse_row(row_number, cells, self.mapping, self.job.default_category)
+                parsed, errors = parse_row(row_number, cells)
                 if errors:
                     self.outcome.error_rows += 1
                     self.bad.append(errors)

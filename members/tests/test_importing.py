@@ -4,10 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from audit.models import AuditEntry
+from lib.contacts import clean_plain_text
 from members import services
-from members.importing import MemberImporter, guess_mapping, run_import_job
+from members.importing import MemberImporter, RowParser, guess_mapping, run_import_job
 from members.models import Address, Consent, ImportJob, Member, Organization, Purpose
 
 HEADER = "Nama;Instansi;Kategori;Jabatan;No HP;Email\r\n"
@@ -41,6 +44,24 @@ def test_it_guesses_the_mapping_from_indonesian_headers():
     mapping = guess_mapping(["No", "Nama Lengkap", "Asal Instansi", "Jabatan", "No. HP/WA", "E-mail", "Ket."])
     assert mapping == {"full_name": 1, "organization": 2, "position": 3, "whatsapp": 4, "email": 5, "notes": 6}
     assert guess_mapping(["nama", "whatsapp", "surel"]) == {"full_name": 0, "whatsapp": 1, "email": 2}
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.text(alphabet=st.sampled_from("aZo n<>/:=!\t\x00\x7f.,;'") | st.characters(max_codepoint=0x7F)
+               | st.sampled_from("é\u00a0\u2028😀"), max_size=40))
+@example("Budi onclick=alert(1)")
+@example("javascript:alert(1)")
+@example("H. Ahmad  Dahlan")
+@example("x" * 151)
+def test_a_name_is_cleaned_or_refused_as_clean_plain_text_does_it(name):
+    parsed, errors = RowParser({"full_name": 0, "whatsapp": 1}, "lainnya")(2, [name, "0812-3456-7890"])
+    try:
+        expected = clean_plain_text(name.strip(), max_length=150, label="Nama lengkap", required=True)
+    except ValidationError as exc:
+        assert parsed is None
+        assert [(e.field, e.message) for e in errors] == [("Nama lengkap", exc.messages[0])]
+    else:
+        assert errors == [] and parsed.full_name == expected
 
 
 def test_dry_run_lists_every_bad_row_with_number_and_reason_and_writes_nothing(madiun, operator):
