@@ -54,9 +54,23 @@ AddressFormSet = forms.formset_factory(AddressForm, extra=2, max_num=10, validat
 
 
 class ErasureForm(forms.Form):
+    """The second step of an erasure: the reason, and the person's name typed again (nothing can bring it back)."""
+
     reason = forms.CharField(label=_("Dasar permintaan penghapusan"), max_length=300,
                              help_text=_("Mis. permintaan tertulis subjek data tanggal 3 Juni 2024"))
-    confirm = forms.BooleanField(label=_("Saya mengerti data pribadi ini akan dihapus permanen"))
+    confirm_name = forms.CharField(label=_("Ketik nama anggota untuk memastikan"), max_length=200,
+                                   error_messages={"required": _("Ketik nama anggota untuk memastikan penghapusan.")})
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["confirm_name"].help_text = _("Tulis persis: %(name)s") % {"name": member.full_name}
+
+    def clean_confirm_name(self):
+        typed = " ".join(self.cleaned_data["confirm_name"].split())
+        if typed.casefold() != " ".join(self.member.full_name.split()).casefold():
+            raise forms.ValidationError(_("Nama yang diketik tidak sama dengan nama anggota ini; data tidak dihapus."))
+        return typed
 
 
 class ConsentForm(forms.Form):

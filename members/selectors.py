@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.query import ModelIterable
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can, can_edit_office
 from lib.contacts import AddressError, normalize_address
@@ -33,6 +34,21 @@ class MemberActions:
     decide_registration: bool
     export_personal_data: bool
     erase: bool
+
+
+HOLDER_LABELS = {"deliveries": _("pesan siaran yang dikirim kepadanya"), "messages": _("pesan di kotak masuk"),
+                 "hoax_reports": _("laporan hoaks yang dikirimnya")}
+
+
+def erasure_preview(member: Member) -> list[tuple[str, int]]:
+    """What erasing this member removes or anonymises, as (what, how many), for the confirmation page."""
+    rows = [(_("alamat kontak"), member.addresses.count()),
+            (_("catatan persetujuan (PDP)"), Consent.objects.filter(address__member=member).count()),
+            (_("keanggotaan grup"), member.manual_groups.count()),
+            (_("label"), member.tags.count())]
+    for key, held in personal_data.export(member).items():
+        rows.append((str(HOLDER_LABELS.get(key, _("data lain"))), len(held) if isinstance(held, list | dict) else 1))
+    return rows
 
 
 def member_actions(user, member: Member) -> MemberActions:

@@ -160,7 +160,6 @@ def member_detail(request, pk):
         "member": member,
         "addresses": addresses,
         "actions": selectors.member_actions(request.user, member),
-        "erasure_form": ErasureForm(),
         "consent_form": ConsentForm(),
         "groups": member.manual_groups.all(),
     }
@@ -217,17 +216,22 @@ def member_export_json(request, pk):
     return response
 
 
-@require_POST
 @staff_required("registry.erase")
 def member_erase(request, pk):
+    """A page of its own: what will be erased, the reason, and the name typed again before anything happens."""
     member = _writable(request, get_object_or_404(selectors.members_visible_to(request.user.office), pk=pk))
-    form = ErasureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Isi dasar penghapusan dan centang konfirmasi."))
+    if member.status == Member.Status.ERASED:
         return redirect("members:member_detail", pk=pk)
-    services.erase_member(actor=request.user, member=member, reason=form.cleaned_data["reason"])
-    messages.success(request, _("Data pribadi anggota telah dihapus dan dianonimkan."))
-    return redirect("members:member_detail", pk=pk)
+    form = ErasureForm(request.POST or None, member=member)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.erase_member(actor=request.user, member=member, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Data pribadi anggota telah dihapus dan dianonimkan."))
+            return redirect("members:member_detail", pk=pk)
+        status = 400
+    return render(request, "members/member_erase.html",
+                  {"member": member, "form": form, "preview": selectors.erasure_preview(member)}, status=status)
 
 
 @require_POST

@@ -48,6 +48,7 @@ class View:
     # What the KPU Provinsi Jawa Timur admin gets on a kabupaten/kota object: reads pass, writes do not,
     # import jobs and registrations stay with the office that owns them.
     province: int | None = None
+    post_only: bool = True       # a POST view that also answers GET (a confirmation page) says False
 
     def __str__(self):
         return f"{self.name.split(':')[-1]}"
@@ -68,8 +69,9 @@ VIEWS = [
     View("members:member_export", EDITORS, kwargs={"fmt": "csv"}),
     View("members:member_export", EDITORS, kwargs={"fmt": "xlsx"}),
     View("members:member_export_json", EDITORS, target="member", province=200),
-    View("members:member_erase", ADMINS, 302, "post", "member", province=403,
-         data=lambda r: {"reason": "Permintaan tertulis 3 Juni 2024", "confirm": "on"}),
+    View("members:member_erase", ADMINS, target="member", province=403),
+    View("members:member_erase", ADMINS, 302, "post", "member", province=403, post_only=False,
+         data=lambda r: {"reason": "Permintaan tertulis 3 Juni 2024", "confirm_name": r.member.full_name}),
     View("members:consent_give", EDITORS, 302, "post", "member", province=403,
          data=lambda r: {"address": r.address.pk, "purposes": [Purpose.EVENTS], "evidence": "Rapat"}),
     View("members:consent_withdraw", EDITORS, 302, "post", "consent", province=403),
@@ -218,7 +220,7 @@ def test_it_sends_anonymous_visitors_to_login(view, mine, client):
     assert _login_redirect(response, url)
 
 
-@pytest.mark.parametrize("view", [v for v in VIEWS if v.method == "post"], ids=_ids)
+@pytest.mark.parametrize("view", [v for v in VIEWS if v.method == "post" and v.post_only], ids=_ids)
 def test_it_refuses_get_on_post_only_views(view, mine, client_for):
     assert client_for(mine.actor).get(_url(view, mine, mine.actor)).status_code == 405
 
@@ -359,9 +361,31 @@ def test_it_refuses_province_edits_of_a_kota_organization(mine, jatim, make_staf
 def test_it_lets_only_admin_erase(role, erased, mine, madiun, make_staff, client_for):
     member = mine.member
     client_for(make_staff(madiun, role)).post(reverse("members:member_erase", args=[member.pk]),
-                                              {"reason": "Permintaan tertulis", "confirm": "on"})
+                                              {"reason": "Permintaan tertulis", "confirm_name": member.full_name})
     member.refresh_from_db()
     assert (member.status == Member.Status.ERASED) is erased
+
+
+def test_erasure_shows_what_goes_and_is_refused_without_the_typed_name(mine, madiun, make_staff, client_for):
+    member, client = mine.member, client_for(make_staff(madiun, ADMIN))
+    url = reverse("members:member_erase", args=[member.pk])
+    page = client.get(url).text
+    assert 'alamat kontak</td><td class="num">2<' in page
+    consents = Consent.objects.filter(address__member=member).count()
+    assert f'catatan persetujuan (PDP)</td><td class="num">{consents}<' in page
+    assert f"Tulis persis: {member.full_name}" in page
+    refused = client.post(url, {"reason": "Permintaan tertulis"})
+    assert refused.status_code == 400
+    assert "Data belum dihapus" in refused.text
+    assert "Ketik nama anggota untuk memastikan penghapusan." in refused.text
+    wrong = client.post(url, {"reason": "Permintaan tertulis", "confirm_name": "Orang lain"})
+    assert "tidak sama dengan nama anggota ini" in wrong.text
+    member.refresh_from_db()
+    assert member.status != Member.Status.ERASED and member.addresses.count() == 2
+    done = client.post(url, {"reason": "Permintaan tertulis", "confirm_name": f"  {member.full_name.upper()} "})
+    assert done.status_code == 302
+    member.refresh_from_db()
+    assert member.status == Member.Status.ERASED
 
 
 def test_it_lets_only_admin_manage_staff(mine, madiun, make_staff, client_for):
