@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "factcheck",
     "notifications",
     "workqueue",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("staf/", include("workqueue.urls")),
+    path("staf/dasbor/", include("dashboards.urls")),
     path("staf/notifikasi/", include("notifications.urls")),
     path("staf/", include("members.urls")),
     path("staf/audit/", audit_log, name="audit_log"),
