@@ -245,8 +245,13 @@ def test_a_withdrawal_is_requested_and_takes_effect_only_when_a_second_person_ap
         clarification = _published_with_reporter(madiun, publish)
     report = Report.objects.get()
     withdraw = reverse("factcheck:clarification_withdraw", args=[clarification.pk])
+    detail = reverse("factcheck:clarification", args=[clarification.pk])
+    assert 'data-confirm="Ajukan penarikan klarifikasi ini?' in client_for(verifier).get(detail).text
     with django_capture_on_commit_callbacks(execute=True):
         client_for(verifier).post(withdraw, {"reason": "Putusan diperiksa ulang."})
+    page = client_for(editor).get(detail).text
+    assert 'data-confirm="Setujui penarikan klarifikasi ini?' in page
+    assert "mengusulkan penarikan klarifikasi «" in page and "factcheck.withdrawal_proposed" not in page
     clarification.refresh_from_db()
     report.refresh_from_db()
     assert clarification.status == Clarification.Status.PUBLISHED and report.status == Report.Status.ANSWERED

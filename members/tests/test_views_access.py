@@ -388,6 +388,18 @@ def test_erasure_shows_what_goes_and_is_refused_without_the_typed_name(mine, mad
     assert member.status == Member.Status.ERASED
 
 
+def test_destructive_buttons_ask_first(world, madiun, make_staff, client_for):
+    client = client_for(make_staff(madiun, ADMIN))
+    mine = world.mine
+    group_page = client.get(reverse("members:group_detail", args=[mine.group.pk])).text
+    assert 'data-confirm="Hapus grup ini?' in group_page
+    pending_page = client.get(reverse("members:member_detail", args=[mine.pending.pk])).text
+    assert 'data-confirm="Tolak pendaftaran ini? Datanya dihapus."' in pending_page
+    grant_api_token(mine.staff)
+    staff_page = client.get(reverse("accounts:staff_edit", args=[mine.staff.pk])).text
+    assert 'data-confirm="Cabut token ini?' in staff_page and 'data-confirm="Atur ulang kata sandi' in staff_page
+
+
 def test_it_lets_only_admin_manage_staff(mine, madiun, make_staff, client_for):
     data = {"username": "staf-baru", "role": VIEWER, "password": "Kata-sandi-panjang-9"}
     assert client_for(make_staff(madiun, EDITOR)).post(reverse("accounts:staff_create"), data).status_code == 403
