@@ -20,7 +20,7 @@ from accounts.permissions import can
 from bakohumas.forms import add_service_errors
 from bakohumas.locking import ConflictError
 from broadcasts import rendering, selectors, services, timing
-from broadcasts.audience import REASONS, compute_audience, first_recipient
+from broadcasts.audience import REASONS, Recipient, compute_audience, first_recipient
 from broadcasts.explain import explain_delivery
 from broadcasts.forms import BroadcastForm, CostSettingsForm, GroupPostForm
 from broadcasts.models import Broadcast, Delivery, GroupPost
@@ -163,6 +163,9 @@ def broadcast_detail(request, pk):
     else:
         context["progress"] = selectors.broadcast_progress(broadcast)
         context["quiet_until"] = _quiet_until(broadcast)
+        sent = broadcast.deliveries.filter(member__isnull=False).order_by("pk").first()
+        context["preview"] = _preview(broadcast, sent and Recipient(
+            sent.channel_id, sent.recipient, sent.member_id, sent.address_id, sent.recipient_name))
     return render(request, "broadcasts/broadcast_detail.html", context)
 
 

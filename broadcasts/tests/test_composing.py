@@ -11,7 +11,7 @@ from accounts.models import Role
 from audit.models import AuditEntry
 from broadcasts import selectors, services
 from broadcasts.audience import compute_audience
-from broadcasts.models import Broadcast, MessageRate, MessagingBudget
+from broadcasts.models import PRIORITY_URGENT, Broadcast, MessageRate, MessagingBudget
 from channels import services as channel_services
 from channels.models import Channel, InboundMessage
 from offices.models import Office
@@ -282,3 +282,26 @@ def test_the_progress_poll_updates_the_badge_and_buttons_with_it(madiun, operato
     html = client_for(operator).get(f"/staf/siaran/{broadcast.pk}/kemajuan/").content.decode()
     assert 'id="bc-status" hx-swap-oob="true"' in html and "Sedang dikirim" in html
     assert 'id="bc-actions" hx-swap-oob="true"' in html and "/aksi/pause/" in html and "Selesai" not in html
+
+
+def test_a_broadcast_held_by_quiet_hours_while_sending_can_go_urgent(quiet_madiun, operator, editor, make_member,
+                                                                     outbox, monkeypatch):
+    make_member(quiet_madiun, whatsapp="081230000001")
+    frozen(monkeypatch, datetime(2026, 12, 7, 13, 0, tzinfo=UTC))    # 20.00 WIB
+    broadcast = services.approve_broadcast(actor=editor, broadcast=pending(quiet_madiun, operator))
+    broadcast = services.start_broadcast(broadcast_id=broadcast.pk)
+    assert not selectors.broadcast_actions(editor, broadcast).mark_urgent
+    frozen(monkeypatch, datetime(2026, 12, 7, 14, 30, tzinfo=UTC))   # 21.30 WIB: quiet
+    assert selectors.broadcast_actions(editor, broadcast).mark_urgent
+    assert not selectors.broadcast_actions(operator, broadcast).mark_urgent
+    services.mark_urgent(actor=editor, broadcast=broadcast)
+    assert set(broadcast.deliveries.values_list("priority", flat=True)) == {PRIORITY_URGENT}
+
+
+def test_a_sent_broadcast_still_shows_how_it_read(madiun, operator, editor, make_member, outbox, client_for):
+    make_member(madiun, "Siti Aminah", whatsapp="081230000001")
+    broadcast = services.approve_broadcast(actor=editor, broadcast=pending(madiun, operator))
+    services.start_broadcast(broadcast_id=broadcast.pk)
+    page = client_for(operator).get(f"/staf/siaran/{broadcast.pk}/").content.decode()
+    assert "Seperti yang diterima Siti Aminah" in page and "<strong>Penting</strong>" in page
+    assert "Biaya dan kategori" not in page

@@ -355,6 +355,6 @@ class WhatsAppCloud(ChannelType):
 
     def webhook_help(self, channel, url):
         return _("Di Meta App Dashboard → WhatsApp → Configuration, isi Callback URL %(url)s dan Verify token "
-                 "%(token)s, lalu langganan kolom \"messages\".") % {"url": url,
-                                                                     "token": channel.config.get("verify_token")}
+                 "%(token)s, lalu langganan kolom \"messages\" dan \"template_category_update\" (perubahan kategori "
+                 "templat oleh Meta).") % {"url": url, "token": channel.config.get("verify_token")}
 
