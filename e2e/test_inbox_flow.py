@@ -48,10 +48,11 @@ def test_a_message_is_assigned_escalated_answered_by_the_province_and_closed(pag
         expect(page.locator("#thread")).to_contain_text("pemilih pindahan")
         expect(page.get_by_text("balasan teks bebas boleh dikirim")).to_be_visible()
         page.get_by_role("button", name="Saya tangani").click()
-        expect(page.locator("dl.facts")).to_contain_text(operator.username)
+        expect(page.locator("#conv-head")).to_contain_text(operator.username)
+        page.get_by_text("Teruskan ke tingkat atas").click()
         page.get_by_label("Apa yang perlu dijawab tingkat atas").fill("Aturan pindah memilih: mohon jawaban provinsi")
         page.get_by_role("button", name="Teruskan", exact=True).click()
-        expect(page.locator("dl.facts")).to_contain_text("diteruskan ke KPU Provinsi Jawa Timur")
+        expect(page.locator("#panel")).to_contain_text("diteruskan ke KPU Provinsi Jawa Timur")
         conversation_url = page.url
         page.get_by_role("button", name="Keluar").click()
 
@@ -59,7 +60,8 @@ def test_a_message_is_assigned_escalated_answered_by_the_province_and_closed(pag
         page.goto("/staf/kotak-masuk/?folder=escalated")
         page.get_by_role("link", name="Ibu Sri").click()
         expect(page.get_by_role("heading", name="Diteruskan kepada satker Anda")).to_be_visible()
-        page.get_by_label("Balasan").fill("Pemilih pindahan memilih di TPS sesuai formulir A-Pindah Memilih.")
+        answer = "Pemilih pindahan memilih di TPS sesuai formulir A-Pindah Memilih."
+        page.get_by_label("Balasan", exact=True).fill(answer)
         page.get_by_role("button", name="Kirim balasan").click()
         expect(page.locator("#thread")).to_contain_text("formulir A-Pindah Memilih")
         page.get_by_role("button", name="Keluar").click()

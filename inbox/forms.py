@@ -27,8 +27,8 @@ class ReplyForm(forms.Form):
         if "text" in self.fields:
             self.fields["text"].widget.attrs.update({
                 "rows": 3, "placeholder": _("Tulis balasan… (ketik / untuk balasan tersimpan)"),
-                "aria-autocomplete": "list", "aria-controls": "saved-suggestions", "aria-expanded": "false",
-                "aria-describedby": "composer-help", "data-composer": ""})
+                "aria-autocomplete": "list", "aria-controls": "saved-suggestions", "aria-describedby": "composer-help",
+                "data-composer": ""})
 
 
 class NoteForm(forms.Form):

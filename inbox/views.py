@@ -190,8 +190,7 @@ def conversation_reply(request, pk):
             add_service_errors(form, exc)
             if request.user.office_id not in selectors.handling_office_ids(conversation):
                 messages.error(request, " ".join(exc.messages))   # the reply form is not shown to them
-        else:
-            messages.success(request, _("Balasan masuk antrean kirim."))
+        else:   # the reply shows in the thread with its delivery tick: no banner above the page
             return _back_to(request, conversation)
     return render(request, "inbox/conversation.html", _page_context(request, conversation, reply_form=form),
                   status=400)
@@ -207,7 +206,7 @@ def _panel_response(request, conversation: Conversation, notice: str, error: boo
     for the event it wrote."""
     conversation = _visible(request, conversation.pk)
     response = render(request, "inbox/_panel_swap.html", _panel_context(request, conversation, notice, error))
-    response["HX-Trigger"] = "inbox-changed"
+    response["HX-Trigger-After-Settle"] = "inbox-changed"
     return response
 
 

@@ -166,7 +166,7 @@ def test_a_side_panel_action_through_htmx_redraws_the_panel_and_is_audited(scene
     operator = client_of(people["operator"])
     response = operator.post(reverse("inbox:conversation_assign", args=[conversation.pk]), {"assignee": "me"},
                              headers=HX)
-    assert response.status_code == 200 and response["HX-Trigger"] == "inbox-changed"
+    assert response.status_code == 200 and response["HX-Trigger-After-Settle"] == "inbox-changed"
     assert response.text.startswith('<aside id="panel"') and "Penanganan diperbarui." in response.text
     assert 'id="conv-head"' in response.text                  # the header (who handles it) comes along
     assert Conversation.objects.get().assigned_to == people["operator"]

@@ -135,7 +135,6 @@
       box.textContent = "";
       matches = [];
       active = -1;
-      area.setAttribute("aria-expanded", "false");
       area.removeAttribute("aria-activedescendant");
     }
 
@@ -172,7 +171,6 @@
         box.appendChild(li);
       });
       box.hidden = false;
-      area.setAttribute("aria-expanded", "true");
       highlight(0);
     }
 
