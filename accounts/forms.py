@@ -49,7 +49,8 @@ class ReauthForm(forms.Form):
 
 
 class ApiTokenForm(ReauthForm):
-    name = forms.CharField(label=_("Nama token (mis. integrasi SIAKBA)"), max_length=80)
+    name = forms.CharField(label=_("Nama token (mis. integrasi SIAKBA)"), max_length=80,
+                           help_text=_("Nama untuk mengenali program yang memakai token ini; bukan rahasia."))
     scope = forms.ChoiceField(label=_("Cakupan"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
     valid_days = forms.IntegerField(label=_("Berlaku (hari)"), min_value=1, max_value=MAX_TOKEN_DAYS,
                                     initial=DEFAULT_TOKEN_DAYS)

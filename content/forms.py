@@ -51,8 +51,10 @@ class PublicationForm(forms.Form):
                              empty_label=_("— tidak terkait tahapan —"))
     publish_at = OfficeDateTimeField(label=_("Terbit pada"), required=False)
     unpublish_at = OfficeDateTimeField(label=_("Berhenti tayang pada"), required=False)
-    slug = forms.CharField(label=_("Slug (alamat)"), max_length=120, required=False,
-                           help_text=_("Kosongkan agar dibuat dari judul. Tidak dapat diubah setelah terbit."))
+    slug = forms.CharField(label=_("Alamat singkat (slug)"), max_length=120, required=False,
+                           help_text=_("Bagian akhir alamat halaman di portal (…/publikasi/alamat-singkat/): huruf "
+                                       "kecil, angka dan tanda hubung. Kosongkan agar dibuat dari judul. Tidak dapat "
+                                       "diubah setelah terbit."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, office, publication: Publication | None = None, **kwargs):

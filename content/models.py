@@ -22,7 +22,9 @@ class Publication(models.Model):
                                related_name="publications")
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("judul"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=120)
+    slug = models.SlugField(_("alamat singkat (slug)"), max_length=120,
+                            help_text=_("Bagian akhir alamat halaman di portal: huruf kecil, angka dan tanda hubung, "
+                                        "mis. rapat-koordinasi-bakohumas."))
     summary = models.CharField(_("ringkasan"), max_length=300, blank=True)
     body = models.TextField(_("isi (Markdown)"), blank=True)
     body_html = models.TextField(editable=False, blank=True)

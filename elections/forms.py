@@ -8,9 +8,9 @@ from elections.services import MAX_IMPORT_BYTES
 
 
 class ElectionForm(forms.Form):
-    code = forms.SlugField(label=_("Kode"), max_length=40,
-                           help_text=_("Huruf kecil, angka dan tanda hubung, mis. psu-kota-madiun-2024. "
-                                       "Tidak dapat diubah setelah disimpan (dipakai di tautan kalender)."))
+    code = forms.SlugField(label=_("Kode (alamat singkat)"), max_length=40,
+                           help_text=_("Dipakai di alamat kalender pemilihan ini: huruf kecil, angka dan tanda "
+                                       "hubung, mis. psu-kota-madiun-2024. Tidak dapat diubah setelah disimpan."))
     name = forms.CharField(label=_("Nama pemilihan"), max_length=150)
     kind = forms.ChoiceField(label=_("Jenis"), choices=Election.Kind.choices)
     description = forms.CharField(label=_("Keterangan"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
