@@ -92,10 +92,11 @@ def _object(entry: AuditEntry, openable: set) -> str:
     return format_html("«{}»", label)
 
 
-def describe(entries, viewer, *, zone=None) -> list[Line]:
-    """Each row as a sentence ("Dewi Lestari menerbitkan klarifikasi «…»") with its changed values formatted."""
+def describe(entries, viewer, *, zone=None, links: bool = True) -> list[Line]:
+    """Each row as a sentence ("Dewi Lestari menerbitkan klarifikasi «…»") with its changed values formatted.
+    `links=False` on the object's own page (its history), where a link to itself says nothing."""
     entries = list(entries)
-    openable = _openable(entries, viewer)
+    openable = _openable(entries, viewer) if links else set()
     lines = []
     for entry in entries:
         found = sentences.sentence(entry.action)

@@ -29,7 +29,7 @@ register_target("factcheck.claim", Target(
             "clarification": _("klarifikasi"), "reports": _("laporan")}))
 register_target("factcheck.report", Target(
     url=lambda pk: "", capability="factcheck.view",
-    labels={"text": _("isi"), "clarification": _("klarifikasi"), "percent": _("kemiripan (%)"),
+    labels={"text": _("isi"), "source": _("sumber"), "clarification": _("klarifikasi"), "percent": _("kemiripan (%)"),
             "reasons": _("alasan kecocokan")},
     choices={"source": Report.Source}))
 
