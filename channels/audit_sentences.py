@@ -17,7 +17,7 @@ register_target("channels.channel", Target(
             "text": _("teks")}))
 register_target("channels.template", Target(
     url=lambda pk: "", capability="channels.manage",
-    labels={"parameters": _("parameter")}))
+    labels={"parameters": _("parameter"), "by": _("oleh"), "at": _("pada")}))
 
 register_many({
     "channel.created": _("{actor} menambahkan kanal {object}"),
@@ -29,6 +29,8 @@ register_many({
     "channel.routing_retried": _("{actor} mengirim ulang {messages} pesan yang tertahan di kanal {object}"),
     "channel.message_typed": _("{actor} mengetik pesan masuk uji atas nama {sender} di kanal {object}"),
     "channel.secrets_reencrypted": _("{actor} mengenkripsi ulang rahasia kanal {object}"),
+    "template.category_changed": _("Meta mengubah kategori templat WhatsApp {object} dari {old_category} menjadi "
+                                   "{category}"),
     "template.saved": _("{actor} menyimpan templat WhatsApp {object} ({status})"),
     "office.sending_settings": _("{actor} mengubah pengaturan pengiriman {object}"),
 })
