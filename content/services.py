@@ -30,6 +30,7 @@ from content.models import Attachment, Publication, PublicationChange, Revision
 from content.rendering import render_markdown
 from content.selectors import last_editor_id, own_change_reason, stages_available_to
 from lib.contacts import clean_plain_text
+from lib.moments import format_moment
 from lib.text import word_slug
 
 Status = Publication.Status
@@ -107,9 +108,7 @@ def _as_utc(value: datetime | None, office, *, round_up: bool = False) -> dateti
 
 
 def _local(value: datetime, office) -> str:
-    from offices.models import TIMEZONE_LABELS
-
-    return f"{timezone.localtime(value, _office_zone(office)):%d-%m-%Y %H:%M} {TIMEZONE_LABELS[office.timezone]}"
+    return format_moment(value, office)
 
 
 def _same_minute(a: datetime | None, b: datetime | None) -> bool:

@@ -23,6 +23,7 @@ from content.conf import upload_max_bytes, upload_max_mb
 from content.diffing import revision_diff
 from content.forms import AttachmentForm, ChangeRejectForm, CoverForm, NoteForm, PublicationForm
 from content.models import Publication
+from lib.moments import format_moment
 from lib.params import parse_id
 from offices.models import Office
 from offices.selectors import office_and_descendants
@@ -193,7 +194,7 @@ def publication_publish(request, pk):
     else:
         if publication.publish_at > timezone.now():
             messages.success(request, _("Disetujui. Publikasi akan tampil di portal pada %s.")
-                             % timezone.localtime(publication.publish_at).strftime("%d-%m-%Y %H:%M %Z"))
+                             % format_moment(publication.publish_at, publication.office))
         else:
             messages.success(request, _("Disetujui dan diterbitkan; kini tampil di portal."))
     return _to_detail(publication)
