@@ -12,6 +12,7 @@ interrupted run of the same job are recognised and not written again.
 import re
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -29,6 +30,8 @@ from lib.tabular import Limits, TableInfo, TabularError, iter_rows
 from members.models import Address, Category, Consent, ImportJob, ImportRowError, Member, Organization, Tag
 
 BATCH_SIZE = 5000
+# Of the database connection's main and temporary databases each (SQLite), while an import runs.
+PAGE_CACHE_KIB = 32_000
 # Organisations and labels remembered by name (ids only); beyond this the memory starts again.
 NAME_CACHE_SIZE = 20_000
 
@@ -261,6 +264,40 @@ def _statement_sizes(count: int, size: int):
         power >>= 1
 
 
+def _insert_verb(connection) -> str:
+    """INSERT; on SQLite, in a transaction that is the batch's alone, INSERT OR ROLLBACK.
+
+    A failing row ends the batch's transaction either way, and OR ROLLBACK spares SQLite its statement journal
+    (a temporary file of the original of every page a multi-row statement changes, kept to undo that statement
+    alone), which was most of the file writes of an import. Nested in a caller's transaction, a failure must
+    undo the batch only: plain INSERT."""
+    if connection.vendor == "sqlite" and len(connection.atomic_blocks) == 1:
+        return "INSERT OR ROLLBACK"
+    return "INSERT"
+
+
+@contextmanager
+def _sqlite_page_caches(connection, kib: int):
+    """Page caches of `kib` KiB for the connection's main and temporary databases while the import runs, the
+    previous sizes afterwards. SQLite's default 2 MB made each batch write the same index pages to the WAL again
+    and again and read them back; the bound keeps memory flat however long the file."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        previous = {}
+        for schema in ("main", "temp"):
+            cursor.execute(f"PRAGMA {schema}.cache_size")
+            previous[schema] = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA {schema}.cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for schema, size in previous.items():
+                cursor.execute(f"PRAGMA {schema}.cache_size = {size}")
+
+
 class RowInserter:
     """INSERTs plain rows into one model's table, without building a model instance per row.
 
@@ -323,7 +360,7 @@ class RowInserter:
             width = self.varying_count + with_pk
             names = ", ".join(([self.pk_column] if with_pk else []) + varying_columns + fixed_columns)
             selected = ", ".join([f"column{i + 1}" for i in range(width)] + ["%s"] * len(fixed))
-            self.heads[with_pk] = (f"INSERT INTO {self.table} ({names}) SELECT {selected} FROM (VALUES ",  # noqa: S608
+            self.heads[with_pk] = (f" INTO {self.table} ({names}) SELECT {selected} FROM (VALUES ",  # noqa: S608
                                    "(" + ", ".join(["%s"] * width) + ")")
             rows = min(self.MAX_ROWS_PER_STATEMENT, (limit - len(fixed)) // width)
             # A power of two, and the rest of a batch in falling powers of two: a handful of distinct SQL texts
@@ -349,6 +386,7 @@ class RowInserter:
                 pks = self._next_pks(cursor, len(rows))
                 rows = [(pk, *row) for pk, row in zip(pks, rows, strict=True)]
             head, row_sql = self.heads[returning_pks]
+            head = _insert_verb(self.connection) + head
             for start, size in _statement_sizes(len(rows), self.rows_per_statement[returning_pks]):
                 params = list(self.fixed_values)
                 params.extend(chain.from_iterable(rows[start:start + size]))
@@ -388,13 +426,7 @@ class SeenInFile:
         sqlite = self.connection.vendor == "sqlite"
         # Keep each statement under SQLite's bound-parameter limit and its SQL text among a few sizes.
         self.chunk = 400
-        self.cache_size = None
         with self.connection.cursor() as cursor:
-            if sqlite:
-                # A bounded cache, larger than the default 2 MB, so the table of a long file mostly stays in it.
-                cursor.execute("PRAGMA temp.cache_size")
-                self.cache_size = cursor.fetchone()[0]
-                cursor.execute("PRAGMA temp.cache_size = -32000")
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
             cursor.execute(f"CREATE TEMPORARY TABLE {self.table} "
                            f"(key {'INTEGER' if sqlite else 'BIGINT'} PRIMARY KEY, row_number INTEGER NOT NULL)")
@@ -419,14 +451,12 @@ class SeenInFile:
         with self.connection.cursor() as cursor:
             for start in range(0, len(items), self.chunk // 2):
                 part = items[start:start + self.chunk // 2]
-                cursor.execute(f"INSERT INTO {self.table} (key, row_number) VALUES "  # noqa: S608
+                cursor.execute(f"{_insert_verb(self.connection)} INTO {self.table} (key, row_number) VALUES "  # noqa: S608
                                + ", ".join(["(%s, %s)"] * len(part)), [v for item in part for v in item])
 
     def drop(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-            if self.cache_size is not None:
-                cursor.execute(f"PRAGMA temp.cache_size = {int(self.cache_size)}")
 
 
 class MemberImporter:
@@ -471,19 +501,20 @@ class MemberImporter:
         parse_row = RowParser(self.mapping, self.job.default_category)
         self.seen = SeenInFile(self.job.pk)
         try:
-            for row_number, cells in rows:
-                processed += 1
-                parsed, errors = parse_row(row_number, cells)
-                if errors:
-                    self.outcome.error_rows += 1
-                    self.bad.append(errors)
-                else:
-                    self.parsed.append(parsed)
-                if processed % BATCH_SIZE == 0:
-                    self._batch()
-                    if self.on_progress:
-                        self.on_progress(processed)
-            self._batch()
+            with _sqlite_page_caches(self.seen.connection, PAGE_CACHE_KIB):
+                for row_number, cells in rows:
+                    processed += 1
+                    parsed, errors = parse_row(row_number, cells)
+                    if errors:
+                        self.outcome.error_rows += 1
+                        self.bad.append(errors)
+                    else:
+                        self.parsed.append(parsed)
+                    if processed % BATCH_SIZE == 0:
+                        self._batch()
+                        if self.on_progress:
+                            self.on_progress(processed)
+                self._batch()
         finally:
             self.seen.drop()
         self.outcome.total_rows = processed
@@ -515,11 +546,12 @@ class MemberImporter:
         if not parsed:
             return [], []
         key = SeenInFile.key
-        earlier = self.seen.lookup(list({key(kind, value) for row in parsed for kind, value in row.addresses}))
+        keyed = [[(key(kind, value), kind, value) for kind, value in row.addresses] for row in parsed]
+        earlier = self.seen.lookup(list({k for addresses in keyed for k, _kind, _value in addresses}))
         known: dict[tuple[str, str], tuple[str, int | None]] = {}
         by_kind: dict[str, set[str]] = {}
-        for row in parsed:
-            for kind, value in row.addresses:
+        for addresses in keyed:
+            for _key, kind, value in addresses:
                 by_kind.setdefault(kind, set()).add(value)
         with self.seen.connection.cursor() as cursor:
             for kind, kind_values in by_kind.items():
@@ -532,14 +564,14 @@ class MemberImporter:
                     known.update(((kind, value), (name, job_id)) for value, name, job_id in cursor.fetchall())
         good: list[ParsedRow] = []
         seen: list[tuple[int, int]] = []
-        for row in parsed:
+        for row, addresses in zip(parsed, keyed, strict=True):
             problem = None
-            for kind, value in row.addresses:
-                first = earlier.get(key(kind, value))
+            for k, kind, value in addresses:
+                first = earlier.get(k)
                 if first is not None:
                     problem = _("Duplikat baris %(n)d (%(v)s).") % {"n": first, "v": value}
                     break
-                if (kind, value) in known:
+                if known and (kind, value) in known:
                     name, job_id = known[(kind, value)]
                     if job_id == self.job.pk and not self.dry_run:
                         problem = ""   # written by an earlier, interrupted run of this same job
@@ -551,9 +583,10 @@ class MemberImporter:
                 bad.append([RowError(row.row_number, _("Kontak"), problem, is_duplicate=True)])
                 continue
             self.outcome.valid_rows += 1
-            for kind, value in row.addresses:
-                earlier[key(kind, value)] = row.row_number
-                seen.append((key(kind, value), row.row_number))
+            row_number = row.row_number
+            for k, _kind, _value in addresses:
+                earlier[k] = row_number
+                seen.append((k, row_number))
             if problem is None and not self.dry_run:
                 good.append(row)
         return good, seen
