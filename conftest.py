@@ -2,10 +2,14 @@ import fcntl
 import hashlib
 import re
 import sqlite3
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import login as auth_login
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from accounts import second_factor
 from accounts.models import Role, User
@@ -14,17 +18,18 @@ from offices.services import REGION_FILE, seed_offices
 
 PASSWORD = "kata-sandi-uji-123"
 TEMPLATES_KEPT = 3
+SEED_MODULES = ["offices/models", "offices/services", "audit/models", "audit/services"]
 
 
 def _template_key() -> str:
     """What the migrated and seeded database depends on: every installed app's migrations (and the project modules
-    they import), the office seed with the audit row it writes, and Django's version."""
+    they import), the office seed with the audit row it writes, and Django's version. The seed runs again on every
+    copy, so a change elsewhere in what it writes is repaired there."""
     import django
     from django.apps import apps
-    from django.conf import settings
 
     base = Path(settings.BASE_DIR)
-    files = [REGION_FILE, *sorted((base / "offices").glob("*.py")), *sorted((base / "audit").glob("*.py"))]
+    files = [REGION_FILE, *(base / f"{module}.py" for module in SEED_MODULES)]
     for app in apps.get_app_configs():
         for migration in sorted((Path(app.path) / "migrations").glob("*.py")):
             files.append(migration)
@@ -51,7 +56,6 @@ def _sqlite_test_databases(aliases, serialized_aliases, verbosity: int, rebuild:
     """The test database as a copy of a template that was migrated and seeded once (and kept in var/ between runs
     while its key holds); Django's migrate then runs on the copy as usual and finds nothing left to apply. The first
     xdist worker builds a missing template, the others wait for it rather than migrate in parallel."""
-    from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_databases
 
@@ -159,10 +163,21 @@ def client_for(client):
     """A test client logged in as the given user, as after the full log-in (password, and the code if any)."""
 
     def login(user: User):
-        client.force_login(user)
-        session = client.session
-        session[second_factor.SESSION_KEY] = user.pk
-        session.save()
+        if settings.SESSION_COOKIE_NAME in client.cookies:
+            client.force_login(user)
+            session = client.session
+            session[second_factor.SESSION_KEY] = user.pk
+            session.save()
+            return client
+        # A fresh client: what force_login does, with the code's mark in the same new session (force_login would
+        # first save an empty session, then replace it and load it again for the mark).
+        request = HttpRequest()
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+        user.backend = client._get_backend()
+        auth_login(request, user, user.backend)
+        request.session[second_factor.SESSION_KEY] = user.pk
+        request.session.save()
+        client._set_login_cookies(request)
         return client
 
     return login
