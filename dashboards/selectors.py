@@ -262,13 +262,13 @@ def present(current: dict, previous: dict) -> dict:
         now_share = _share(cf["consent_by_purpose"][purpose], cf["active_members"])
         before_share = _share(pf["consent_by_purpose"][purpose], pf["active_members"])
         coverage.append({**_row(label, now_share, before_share), "count": cf["consent_by_purpose"][purpose]})
+    step_labels = [_("Antre"), _("Terkirim"), _("Sampai"), _("Dibaca"), _("Gagal")]
     funnel_rows = []
     for kind in sorted(set(cd["funnel_by_channel"]) | set(pd["funnel_by_channel"])):
         now_steps = cd["funnel_by_channel"].get(kind, dict.fromkeys(FUNNEL, 0))
         before_steps = pd["funnel_by_channel"].get(kind, dict.fromkeys(FUNNEL, 0))
         funnel_rows.append({"label": str(kinds.get(kind, kind)), "steps": [
-            _row(step, now_steps[step], before_steps[step]) for step in FUNNEL]})
-    step_labels = [_("Antre"), _("Terkirim"), _("Sampai"), _("Dibaca"), _("Gagal")]
+            _row(label, now_steps[step], before_steps[step]) for step, label in zip(FUNNEL, step_labels, strict=True)]})
     escalations = []
     for key, label in (("escalations_up", _("Dinaikkan ke atas")), ("escalations_down", _("Diterima dari bawah"))):
         escalations.append({"label": label, "rows": [
