@@ -28,9 +28,13 @@ def audit_entries_for(office, *, area: str = "", actor: str = "") -> QuerySet[Au
     return entries
 
 
-def history_of(obj: Model, *, limit: int = 50) -> list[AuditEntry]:
-    """The audit rows about one object, newest first."""
-    return list(AuditEntry.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+def history_of(obj: Model, viewer, *, limit: int = 50) -> list[AuditEntry]:
+    """The audit rows about one object, newest first; only those written in the viewer's office or below (a
+    clarification of KPU RI shown to a kabupaten/kota does not show KPU RI's workflow)."""
+    if viewer is None or getattr(viewer, "office_id", None) is None:
+        return []
+    return list(AuditEntry.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk),
+                                          office__in=office_and_descendants(viewer.office))
                 .select_related("actor").order_by("-at", "-id")[:limit])
 
 

@@ -22,5 +22,5 @@ def moment(value, zone=None) -> str:
 def audit_history(context, obj, title=None, limit: int = 50):
     request = context.get("request")
     viewer = getattr(request, "user", None)
-    lines = describe(history_of(obj, limit=limit), viewer, links=False) if obj is not None and obj.pk else []
+    lines = describe(history_of(obj, viewer, limit=limit), viewer, links=False) if obj is not None and obj.pk else []
     return {"lines": lines, "title": title}

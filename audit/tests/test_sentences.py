@@ -166,8 +166,14 @@ def test_the_audit_log_page_shows_sentences_filtered_by_area(client_for, admin_m
     assert client_for(make_staff(madiun, Role.OPERATOR)).get("/staf/audit/").status_code == 403
 
 
-def test_a_history_partial_lists_the_objects_rows(client_for, admin_madiun, madiun, member):
+def test_a_history_lists_the_objects_rows_written_in_the_viewers_office_or_below(
+        client_for, admin_madiun, make_staff, madiun, jatim, member):
     record(actor=admin_madiun, office=madiun, action="member.updated", target=member,
            before={"position": "Ketua"}, after={"position": "Sekretaris"})
+    record(actor=None, office=jatim, action="member.status_changed", target=member, after={"status": "inactive"})
     page = client_for(admin_madiun).get(f"/staf/anggota/{member.pk}/").content.decode()
     assert "mengubah data anggota" in page and "member.updated" not in page
+    assert "jabatan: <del>Ketua</del> → Sekretaris" in page
+    assert "menjadi Nonaktif" not in page                 # the province's row stays with the province
+    province_page = client_for(make_staff(jatim, Role.ADMIN)).get(f"/staf/anggota/{member.pk}/").content.decode()
+    assert "mengubah data anggota" in province_page and "menjadi Nonaktif" in province_page
