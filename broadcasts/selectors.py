@@ -88,6 +88,16 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
     return progress
 
 
+def held_by_quiet_hours(office, now: datetime | None = None) -> QuerySet[Broadcast]:
+    """Approved broadcasts that wait for the office's quiet hours to end: released during them (terjadwal until
+    their end) or, while they last, sending ones that are not urgent."""
+    now = now or timezone.now()
+    held = Q(status=Status.SCHEDULED, held_from__isnull=False, scheduled_at__gt=now)
+    if in_quiet_hours(office, now):
+        held |= Q(status=Status.SENDING, urgent=False)
+    return Broadcast.objects.filter(held, office=office)
+
+
 def may_approve(user, broadcast: Broadcast) -> bool:
     """Who may release this broadcast: a second person with the approve role of its office, or, where the office
     switched approval off, anyone of the office who writes broadcasts. The same people may mark it urgent."""

@@ -71,6 +71,8 @@ def test_the_page_previews_each_channel_for_the_first_member_it_reaches(madiun, 
 
 def test_the_compose_form_previews_as_it_is_typed(madiun, operator, make_staff, make_member, outbox, client_for):
     make_member(madiun, "Budi Santoso", email="budi@contoh.id")
+    form = client_for(operator).get("/staf/siaran/baru/").content.decode()
+    assert 'hx-post="/staf/siaran/pratinjau/" hx-trigger="load, input delay:600ms from:#compose-form' in form
     data = {"title": "Uji", "text": "Halo *semua*", "audience_all": "on"}
     answer = client_for(operator).post("/staf/siaran/pratinjau/", data)
     assert answer.status_code == 200
@@ -305,3 +307,10 @@ def test_a_sent_broadcast_still_shows_how_it_read(madiun, operator, editor, make
     page = client_for(operator).get(f"/staf/siaran/{broadcast.pk}/").content.decode()
     assert "Seperti yang diterima Siti Aminah" in page and "<strong>Penting</strong>" in page
     assert "Biaya dan kategori" not in page
+
+
+def test_held_by_quiet_hours_lists_what_waits_for_their_end(held, quiet_madiun, operator, editor, make_member,
+                                                          monkeypatch):
+    assert list(selectors.held_by_quiet_hours(quiet_madiun)) == [held]
+    frozen(monkeypatch, datetime(2026, 12, 7, 23, 0, tzinfo=UTC))   # 06.00 WIB: due, no longer held
+    assert not selectors.held_by_quiet_hours(quiet_madiun).exists()
