@@ -393,6 +393,7 @@ def test_destructive_buttons_ask_first(world, madiun, make_staff, client_for):
     mine = world.mine
     group_page = client.get(reverse("members:group_detail", args=[mine.group.pk])).text
     assert 'data-confirm="Hapus grup ini?' in group_page
+    assert "membuat grup «Forkopimda" in group_page                     # its history, as sentences
     pending_page = client.get(reverse("members:member_detail", args=[mine.pending.pk])).text
     assert 'data-confirm="Tolak pendaftaran ini? Datanya dihapus."' in pending_page
     grant_api_token(mine.staff)
