@@ -206,8 +206,8 @@ def module_transaction(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
 
 
-def staff_user(office: Office, role: str, username: str) -> User:
-    user = User(username=username, office=office, role=role)
+def staff_user(office: Office, role: str, username: str, **extra) -> User:
+    user = User(username=username, office=office, role=role, **extra)
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -6,13 +6,16 @@ from urllib.parse import quote
 
 import pyotp
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts import services
+from accounts import second_factor, services
 from accounts.models import ApiToken, Role, User
 from audit.models import AuditEntry
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_user
+from offices.models import Office
 
 CODE_STEP = "/masuk/kode/"
 
@@ -109,13 +112,37 @@ def test_the_list_of_staff_routes_is_complete():
     assert any(r.startswith("admin/") for r in STAFF_ROUTES)
 
 
+@pytest.fixture(scope="module")
+def _matrix_sessions(module_transaction):
+    """The sessions the two page matrices below use, built once for the module (each test's own changes are rolled
+    back after it): a superuser who gave the code, and an enrolled admin who gave the password only."""
+    madiun = Office.objects.get(code="35.77")
+    superuser = staff_user(madiun, Role.ADMIN, "super-matriks-35.77", is_staff=True, is_superuser=True)
+    pending = _enrol(staff_user(madiun, Role.ADMIN, "kode-matriks-35.77", is_staff=True, is_superuser=True))
+    with_code, password_only = Client(), Client()
+    with_code.force_login(superuser)
+    session = with_code.session
+    session[second_factor.SESSION_KEY] = superuser.pk
+    session.save()
+    _password_only_session(password_only, pending)
+    return {name: client.cookies[settings.SESSION_COOKIE_NAME].value
+            for name, client in (("with_code", with_code), ("password_only", password_only))}
+
+
 @pytest.fixture
-def code_pending(client, madiun, make_staff):
+def code_pending(client, madiun, _matrix_sessions):
     """An admin of an office that requires the second factor, logged in with the password only."""
     madiun.requires_second_factor = True
     madiun.save()
-    user = _enrol(make_staff(madiun, Role.ADMIN, is_staff=True, is_superuser=True))
-    return _password_only_session(client, user)
+    client.cookies[settings.SESSION_COOKIE_NAME] = _matrix_sessions["password_only"]
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, db, _matrix_sessions):
+    """A superuser of KPU Kota Madiun, logged in with the code."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = _matrix_sessions["with_code"]
+    return client
 
 
 @pytest.mark.parametrize("route", STAFF_ROUTES)
@@ -263,8 +290,8 @@ def test_a_code_is_accepted_once_even_by_two_requests_at_the_same_time(operator)
 # Staff pages are never stored by browsers or proxies ---------------------------------------------------------------
 
 @pytest.mark.parametrize("route", STAFF_ROUTES)
-def test_every_staff_page_says_no_store(route, client_for, superuser):
-    response = client_for(superuser).get(_concrete(route))
+def test_every_staff_page_says_no_store(route, superuser_client):
+    response = superuser_client.get(_concrete(route))
     assert "no-store" in response.get("Cache-Control", ""), (route, response.status_code)
 
 
