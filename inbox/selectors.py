@@ -181,14 +181,14 @@ def decorate_list(user, conversations: list[Conversation]) -> list[Conversation]
     rows = Conversation.objects.filter(pk__in=ids).annotate(
         shown=newest(direction__in=SHOWN_IN_LIST),
         inbound=newest(direction=Message.Direction.INBOUND, channel__isnull=False),
-    ).values_list("pk", "shown", "inbound")
+    ).order_by().values_list("pk", "shown", "inbound")
     wanted = {pk: (shown, inbound) for pk, shown, inbound in rows}
     messages = Message.objects.filter(pk__in={m for pair in wanted.values() for m in pair if m}).select_related(
-        "channel").annotate(sender=F("inbound__sender")).in_bulk()
+        "channel").annotate(sender=F("inbound__sender")).order_by().in_bulk()
     now = timezone.now()
     seen = dict(LastSeen.objects.filter(user=user, conversation_id__in=ids).values_list("conversation_id", "seen_at"))
     due = dict(Escalation.objects.filter(conversation_id__in=ids, status=Escalation.Status.OPEN).order_by(
-        "created_at").values_list("conversation_id", "due_at"))
+        "created_at", "id").values_list("conversation_id", "due_at"))
     for conversation in conversations:
         shown, inbound = wanted.get(conversation.pk, (None, None))
         conversation.last_message = messages.get(shown)
