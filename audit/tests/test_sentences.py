@@ -74,6 +74,11 @@ def test_every_written_action_code_has_a_sentence():
     assert not missing, f"register a sentence in the app's audit_sentences.py for: {missing}"
 
 
+def test_every_code_can_be_found_with_the_audit_logs_filter():
+    areas = dict(sentences.areas())
+    assert not {code.split(".")[0] for code in sentences.codes()} - set(areas)
+
+
 @pytest.fixture
 def admin_madiun(make_staff, madiun):
     return make_staff(madiun, Role.ADMIN, first_name="Bambang", last_name="Sutrisno")
@@ -124,10 +129,11 @@ def test_values_are_words_not_codes(admin_madiun, madiun, member):
     assert all(words in consent.sentence for words in ("Menerima informasi", "Survei dan evaluasi", "Formulir"))
 
 
-def test_an_unknown_code_or_a_broken_sentence_reads_generically_and_never_crashes(admin_madiun, madiun, member):
+def test_an_unknown_code_or_a_broken_sentence_reads_generically_and_never_crashes(admin_madiun, madiun, member,
+                                                                                monkeypatch):
     record(actor=admin_madiun, office=madiun, action="retired.thing", target=member, after={"x": {"y": [1, None]}})
     record(actor=admin_madiun, office=madiun, action="retired.other")
-    sentences.register("test.broken", "{actor} {object.attr} {x[0]}")
+    monkeypatch.setitem(sentences._sentences, "test.broken", sentences.Sentence("{actor} {object.attr} {x[0]}"))
     record(actor=admin_madiun, office=madiun, action="test.broken", target=member)
     lines = describe(AuditEntry.objects.filter(office__code="35.77").order_by("id"), admin_madiun)
     assert [str(line.sentence).split("</strong> ")[1].split(" «")[0] for line in lines] == [
