@@ -227,3 +227,16 @@ def test_the_panel_shows_a_viewer_the_facts_without_controls(scene):
 ])
 def test_a_snippet_is_one_line_cut_between_words(text, limit, expected):
     assert selectors.one_line(text, limit) == expected
+
+
+def test_the_list_poll_keeps_the_folder_and_search_and_names_the_tracking_number_found(scene):
+    conversation, people = scene
+    client = client_of(people["operator"])
+    response = client.get(reverse("inbox:inbox"), {"folder": "unassigned", "q": conversation.tracking_number,
+                                                   "aktif": conversation.pk}, headers=HX)
+    assert response.text.startswith('<div id="conversation-list"')
+    assert f"folder=unassigned&amp;q={conversation.tracking_number}" in response.text
+    assert f"<code>{conversation.tracking_number}</code>" in row_of(response.text, "Ibu Sri")
+    assert 'class="conv unread active"' in response.text
+    assert client_of(people["sibling"]).get(reverse("inbox:inbox"), {"q": conversation.tracking_number},
+                                            headers=HX).text.count('<li class="conv ') == 0
