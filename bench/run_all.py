@@ -45,6 +45,7 @@ SCRIPTS = [
     ("bench_match_live.py", []),
     ("bench_factcheck.py", []),
     ("bench_workqueue.py", []),
+    ("bench_dashboard.py", []),
     ("bench_import.py", ["--rows", "1000000"]),
     ("bench_import_hostile.py", []),
     ("bench_broadcast_send.py", []),

@@ -8,7 +8,7 @@ whole scope, never as a sum of per-office counts.
 
 from datetime import datetime
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,11 +85,22 @@ def forum(scope: Scope, period: Period) -> dict:
 
 # Dissemination ---------------------------------------------------------------------------------------------------
 
+def _broadcasts_started(scope: Scope, period: Period) -> dict[int, int]:
+    """Broadcast id → office id of the scope's broadcasts started in the period (a few per office and month), so
+    that the deliveries are read through their broadcast index rather than joined and scanned."""
+    return dict(Broadcast.objects.filter(scope.q(), _in("started_at", period)).order_by()
+                .values_list("id", "office_id"))
+
+
+def _reached(deliveries):
+    return deliveries.filter(sent_at__isnull=False, member__isnull=False)
+
+
 def dissemination(scope: Scope, period: Period) -> dict:
     publications = _grouped(Publication.objects.filter(scope.q(), _in("first_published_at", period))
                             .values("kind").annotate(n=Count("id")).order_by(), "kind")
-    broadcasts = Broadcast.objects.filter(scope.q(), _in("started_at", period))
-    deliveries = Delivery.objects.filter(scope.q("broadcast__office"), _in("broadcast__started_at", period))
+    broadcasts = _broadcasts_started(scope, period)
+    deliveries = Delivery.objects.filter(broadcast_id__in=list(broadcasts))
     funnel = {}
     for row in deliveries.values("channel__kind").annotate(
             queued=Count("id", filter=~Q(status=Delivery.Status.SKIPPED)),
@@ -98,12 +109,11 @@ def dissemination(scope: Scope, period: Period) -> dict:
             read=Count("id", filter=Q(read_at__isnull=False)),
             failed=Count("id", filter=Q(status=Delivery.Status.FAILED))).order_by():
         funnel[row["channel__kind"]] = {step: row[step] for step in FUNNEL}
-    reach = deliveries.filter(sent_at__isnull=False, member__isnull=False).aggregate(
-        n=Count("member_id", distinct=True))["n"]
+    reach = _reached(deliveries).aggregate(n=Count("member_id", distinct=True))["n"] if broadcasts else 0
     return {
         "publications_by_kind": publications,
         "publications": sum(publications.values()),
-        "broadcasts": broadcasts.count(),
+        "broadcasts": len(broadcasts),
         "funnel_by_channel": funnel,
         "reach": reach,
     }
@@ -193,35 +203,41 @@ def figures(office: Office, period: Period, *, descendants: bool = True) -> dict
 HEADLINES = ("active_members", "publications", "reach", "conversations_opened", "clarifications")
 
 
-def _row_of(root: Office, field: str) -> Case:
-    """The child of `root` that a row's office belongs to (itself, or its parent for KPU RI's kab/kota)."""
-    return Case(When(**{f"{field}__parent_id": root.pk}, then=F(f"{field}_id")),
-                When(**{f"{field}__parent__parent_id": root.pk}, then=F(f"{field}__parent_id")),
-                output_field=IntegerField())
-
-
 def office_rows(root: Office, period: Period) -> list[dict]:
-    """Headline figures per office directly below `root`, each with its own descendants; one query per figure."""
+    """Headline figures per office directly below `root`, each with its own descendants. Counts of rows that
+    belong to one office are grouped by office and added up per row; reach is counted per row, each person once."""
     children = list(root.children.order_by("code"))
     if not children:
         return []
     scope = Scope(root)
+    row_of = {pk: (parent_id if parent_id != root.pk else pk) for pk, parent_id in
+              Office.objects.filter(scope.q("id")).exclude(pk=root.pk).values_list("pk", "parent_id")}
 
-    def per_child(queryset, field: str, count) -> dict:
-        return _grouped(queryset.filter(scope.q(field)).exclude(**{f"{field}_id": root.pk})
-                        .annotate(row=_row_of(root, field)).values("row").annotate(n=count).order_by(), "row")
+    def per_row(queryset) -> dict:
+        totals: dict[int, int] = {}
+        for office_id, n in queryset.filter(scope.q()).values_list("office_id").annotate(n=Count("id")).order_by():
+            if office_id in row_of:
+                totals[row_of[office_id]] = totals.get(row_of[office_id], 0) + n
+        return totals
 
+    broadcasts = _broadcasts_started(scope, period)
+    by_row: dict[int, list[int]] = {}
+    for broadcast_id, office_id in broadcasts.items():
+        if office_id in row_of:
+            by_row.setdefault(row_of[office_id], []).append(broadcast_id)
+    reach = {}
+    if by_row:
+        row = Case(*[When(broadcast_id__in=ids, then=Value(key)) for key, ids in by_row.items()],
+                   output_field=IntegerField())
+        reach = _grouped(_reached(Delivery.objects.filter(broadcast_id__in=[i for ids in by_row.values() for i in ids]))
+                         .annotate(row=row).values("row").annotate(n=Count("member_id", distinct=True)).order_by(),
+                         "row")
     columns = {
-        "active_members": per_child(_active_members(Scope(root), period.end), "office", Count("id")),
-        "publications": per_child(Publication.objects.filter(_in("first_published_at", period)), "office",
-                                  Count("id")),
-        "reach": per_child(Delivery.objects.filter(_in("broadcast__started_at", period), sent_at__isnull=False,
-                                                   member__isnull=False), "broadcast__office",
-                           Count("member_id", distinct=True)),
-        "conversations_opened": per_child(Conversation.objects.filter(_in("created_at", period)), "office",
-                                          Count("id")),
-        "clarifications": per_child(Clarification.objects.filter(_in("published_at", period), external_url=""),
-                                    "office", Count("id")),
+        "active_members": per_row(_active_members(scope, period.end)),
+        "publications": per_row(Publication.objects.filter(_in("first_published_at", period))),
+        "reach": reach,
+        "conversations_opened": per_row(Conversation.objects.filter(_in("created_at", period))),
+        "clarifications": per_row(Clarification.objects.filter(_in("published_at", period), external_url="")),
     }
     return [{"office": child, **{key: columns[key].get(child.pk, 0) for key in HEADLINES}} for child in children]
 
