@@ -57,7 +57,8 @@ class Target:
     url: Callable[[str], str]                 # target id → path of its staff page
     capability: str                           # what the viewer needs to open it (accounts.permissions)
     labels: Mapping[str, str] = field(default_factory=dict)          # key → label, beyond the model's fields
-    choices: Mapping[str, type[Choices]] = field(default_factory=dict)  # key → choices, beyond the model's
+    # key → a Choices class, or a function giving (value, label) pairs, beyond the model's own choices
+    choices: Mapping[str, type[Choices] | Callable[[], list[tuple]]] = field(default_factory=dict)
 
 
 _sentences: dict[str, Sentence] = {}
@@ -127,7 +128,9 @@ def field_label(model_label: str, key: str) -> str:
 def _choice_labels(model_label: str, key: str) -> dict:
     registered = target(model_label)
     if registered is not None and key in registered.choices:
-        return {value: str(label) for value, label in registered.choices[key].choices}
+        source = registered.choices[key]
+        pairs = source.choices if isinstance(source, type) and issubclass(source, Choices) else source()
+        return {value: str(label) for value, label in pairs}
     model_field = _model_field(model_label, key)
     if model_field is not None and getattr(model_field, "choices", None):
         return {value: str(label) for value, label in model_field.flatchoices}

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.sentences import Target, register_area, register_many, register_target
+from channels import providers
 
 register_area("channel", _("Kanal"))
 register_area("template", _("Templat WhatsApp"))
@@ -14,7 +15,8 @@ register_target("channels.channel", Target(
             "to": _("tujuan"), "ok": _("berhasil"), "outcome": _("hasil"), "error_code": _("kode galat"),
             "url": _("alamat"), "detail": _("keterangan"), "messages": _("pesan"), "reason": _("alasan"),
             "config": _("pengaturan"), "sender": _("pengirim"),
-            "text": _("teks")}))
+            "text": _("teks")},
+    choices={"kind": providers.choices}))
 register_target("channels.template", Target(
     url=lambda pk: "", capability="channels.manage",
     labels={"parameters": _("parameter"), "by": _("oleh"), "at": _("pada")}))
