@@ -145,15 +145,19 @@ def format_value(model_label: str, key: str, value, zone=None) -> str:
     """A stored value as people read it (never a code, True/None or a JSON dict)."""
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
-    if isinstance(value, bool):
-        return _("Ya") if value else _("Tidak")
     labels = _choice_labels(model_label, key)
     if isinstance(value, list):
         return _shorten(", ".join(_plain(model_label, key, item, labels, zone) for item in value))
     return _shorten(_plain(model_label, key, value, labels, zone))
 
 
+# Rows written from a form's values as text (staff changed in /admin/) hold these for None, True and False.
+STRINGIFIED = {"None": None, "True": True, "False": False}
+
+
 def _plain(model_label: str, key: str, value, labels: dict, zone) -> str:
+    if isinstance(value, str) and value in STRINGIFIED:
+        value = STRINGIFIED[value]
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):

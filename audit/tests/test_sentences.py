@@ -124,6 +124,8 @@ def test_values_are_words_not_codes(admin_madiun, madiun, member):
     assert shown["berhenti berlangganan"] == "Ya"
     assert sentences.format_value("members.member", "note", None) == "—"
     assert sentences.format_value("members.member", "note", "") == "—"
+    assert [sentences.format_value("accounts.user", "is_active", v) for v in ("True", "False", "None")] == [
+        "Ya", "Tidak", "—"]
     assert shown["when"] == "7 Des 2026 14.05 WIB"
     assert "True" not in str(opted.changes) and "None" not in str(opted.changes)
     assert all(words in consent.sentence for words in ("Menerima informasi", "Survei dan evaluasi", "Formulir"))
