@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can
 from broadcasts.models import Broadcast, Delivery
+from broadcasts.selectors import held_by_quiet_hours
 from channels.models import Channel, InboundMessage
 from content.models import Publication, PublicationChange
 from content.selectors import last_editor_ids
 from factcheck.models import Claim, Clarification, ClarificationChange
 from inbox.models import Conversation, Escalation
 from members.models import Member
-from offices.quiet import in_quiet_hours
 
 ITEMS_SHOWN = 5
 # Candidates read per section before the per-item rules (the four-eyes rule needs each item's last editor).
@@ -104,14 +104,13 @@ def _broadcasts_to_approve(user) -> Section | None:
 
 
 def _broadcasts_held(user) -> Section | None:
-    if not can(user, "broadcast.approve") or not in_quiet_hours(user.office):
+    if not can(user, "broadcast.approve"):
         return None
-    held = Broadcast.objects.filter(office=user.office, status=Broadcast.Status.SENDING, urgent=False).order_by(
-        "started_at", "id")
+    held = held_by_quiet_hours(user.office).order_by("scheduled_at", "started_at", "id")
     end = user.office.quiet_hours_end
     detail = _("Menunggu jam tenang berakhir (%(time)s)") % {"time": end.strftime("%H.%M")} if end else ""
     return _section("held", _("Siaran tertahan jam tenang"), "clock",
-                    reverse("broadcasts:broadcast_list") + "?status=sending", held,
+                    reverse("broadcasts:broadcast_list"), held,
                     lambda b: Item(b.title, reverse("broadcasts:broadcast_detail", args=[b.pk]), detail=str(detail)))
 
 

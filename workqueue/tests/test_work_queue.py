@@ -143,3 +143,15 @@ def test_a_failed_reply_is_listed_for_the_inbox_staff_with_its_conversation(madi
     assert section.items[0].url == reverse("inbox:conversation_detail", args=[conversation.pk])
     assert "Nomor tidak terdaftar" in section.items[0].detail
     assert "failed" not in _keys(viewer)
+
+
+def test_a_broadcast_held_by_quiet_hours_is_listed_for_those_who_may_release_it(madiun, make_staff):
+    from broadcasts.models import Broadcast
+
+    editor, operator = make_staff(madiun, Role.EDITOR), make_staff(madiun, Role.OPERATOR)
+    now = timezone.now()
+    Broadcast.objects.create(office=madiun, title="Undangan sosialisasi", text="Hadirilah", audience_all=True,
+                             status=Broadcast.Status.SCHEDULED, held_from=now, scheduled_at=now + timedelta(hours=8),
+                             created_by=operator, updated_by=operator)
+    assert _keys(editor)["held"] == ["Undangan sosialisasi"]
+    assert "held" not in _keys(operator)
