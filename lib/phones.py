@@ -20,53 +20,52 @@ class PhoneError(ValueError):
     pass
 
 
-def _desc_test(desc) -> tuple[frozenset[int], Callable] | None:
-    """A PhoneNumberDesc as phonenumbers' _is_number_matching_desc() reads it: possible lengths, then the pattern."""
+def _desc_test(desc, length: int) -> Callable | None:
+    """A PhoneNumberDesc as phonenumbers' _is_number_matching_desc() reads it for a number of `length` digits:
+    no test when the desc has no pattern or excludes the length, else its pattern's fullmatch."""
     if desc is None or not desc.national_number_pattern:
         return None
-    return frozenset(desc.possible_length), re.compile(f"(?:{desc.national_number_pattern})").fullmatch
+    if desc.possible_length and length not in desc.possible_length:
+        return None
+    return re.compile(f"(?:{desc.national_number_pattern})").fullmatch
 
 
 # +62 is one region (phonenumbers.COUNTRY_CODE_TO_REGION_CODE[62] == ("ID",)), so number_type() of any +62 number
-# is _number_type_helper() over ID's metadata, which indonesian_number_type() below follows.
+# is _number_type_helper() over ID's metadata, which indonesian_number_type() below follows, with the tests that
+# apply to each length worked out once.
 _ID = PhoneMetadata.metadata_for_region("ID")
-_GENERAL = _desc_test(_ID.general_desc)
-_FIRST_MATCH = [(number_type, test) for number_type, test in (
-    (PhoneNumberType.PREMIUM_RATE, _desc_test(_ID.premium_rate)),
-    (PhoneNumberType.TOLL_FREE, _desc_test(_ID.toll_free)),
-    (PhoneNumberType.SHARED_COST, _desc_test(_ID.shared_cost)),
-    (PhoneNumberType.VOIP, _desc_test(_ID.voip)),
-    (PhoneNumberType.PERSONAL_NUMBER, _desc_test(_ID.personal_number)),
-    (PhoneNumberType.PAGER, _desc_test(_ID.pager)),
-    (PhoneNumberType.UAN, _desc_test(_ID.uan)),
-    (PhoneNumberType.VOICEMAIL, _desc_test(_ID.voicemail)),
-) if test is not None]
-_FIXED_LINE = _desc_test(_ID.fixed_line)
-_MOBILE = _desc_test(_ID.mobile)
 _SAME_MOBILE_AND_FIXED = _ID.same_mobile_and_fixed_line_pattern
-
-
-def _matches(test, national_number: str) -> bool:
-    if test is None:
-        return False
-    lengths, fullmatch = test
-    return (not lengths or len(national_number) in lengths) and fullmatch(national_number) is not None
+_FIRST_MATCH = [(PhoneNumberType.PREMIUM_RATE, _ID.premium_rate), (PhoneNumberType.TOLL_FREE, _ID.toll_free),
+                (PhoneNumberType.SHARED_COST, _ID.shared_cost), (PhoneNumberType.VOIP, _ID.voip),
+                (PhoneNumberType.PERSONAL_NUMBER, _ID.personal_number), (PhoneNumberType.PAGER, _ID.pager),
+                (PhoneNumberType.UAN, _ID.uan), (PhoneNumberType.VOICEMAIL, _ID.voicemail)]
+_BY_LENGTH = {
+    length: (general, [(number_type, test) for number_type, desc in _FIRST_MATCH
+                       if (test := _desc_test(desc, length)) is not None],
+             _desc_test(_ID.fixed_line, length), _desc_test(_ID.mobile, length))
+    # phonenumbers reads at most 17 digits of national number (_MAX_LENGTH_FOR_NSN).
+    for length in range(1, 18) if (general := _desc_test(_ID.general_desc, length)) is not None
+}
 
 
 def indonesian_number_type(national_number: str) -> int:
     """phonenumbers.number_type() of +62 and this national significant number, in the same order over the same
     metadata, with the patterns compiled once: the library's own call costs several times more, most of the
     phone-number time of an import. lib/tests/test_phones.py checks both agree."""
-    if not _matches(_GENERAL, national_number):
+    tests = _BY_LENGTH.get(len(national_number))
+    if tests is None:
         return PhoneNumberType.UNKNOWN
-    for number_type, test in _FIRST_MATCH:
-        if _matches(test, national_number):
+    general, first_match, fixed_line, mobile = tests
+    if not general(national_number):
+        return PhoneNumberType.UNKNOWN
+    for number_type, test in first_match:
+        if test(national_number):
             return number_type
-    if _matches(_FIXED_LINE, national_number):
-        if _SAME_MOBILE_AND_FIXED or _matches(_MOBILE, national_number):
+    if fixed_line and fixed_line(national_number):
+        if _SAME_MOBILE_AND_FIXED or (mobile and mobile(national_number)):
             return PhoneNumberType.FIXED_LINE_OR_MOBILE
         return PhoneNumberType.FIXED_LINE
-    if not _SAME_MOBILE_AND_FIXED and _matches(_MOBILE, national_number):
+    if not _SAME_MOBILE_AND_FIXED and mobile and mobile(national_number):
         return PhoneNumberType.MOBILE
     return PhoneNumberType.UNKNOWN
 
