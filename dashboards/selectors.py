@@ -242,6 +242,17 @@ def office_rows(root: Office, period: Period) -> list[dict]:
     return [{"office": child, **{key: columns[key].get(child.pk, 0) for key in HEADLINES}} for child in children]
 
 
+def sorted_rows(rows: list[dict], sort: str) -> list[dict]:
+    """The table of offices ordered by `sort`: "office" (region code) or a headline key, "-" first for descending;
+    anything else leaves the code order."""
+    key = sort.removeprefix("-")
+    if key == "office":
+        return sorted(rows, key=lambda r: r["office"].code, reverse=sort.startswith("-"))
+    if key in HEADLINES:
+        return sorted(rows, key=lambda r: (r[key], r["office"].code), reverse=sort.startswith("-"))
+    return rows
+
+
 def can_view_dashboard(user, office: Office) -> bool:
     """Whether `user` may open `office`'s dashboard: their own office or one below it."""
     return user.office_id is not None and (

@@ -11,7 +11,6 @@ from offices.selectors import office_by_code
 HEADLINE_COLUMNS = [("office", _("Satker")), ("active_members", _("Anggota aktif")),
                     ("publications", _("Publikasi")), ("reach", _("Jangkauan siaran")),
                     ("conversations_opened", _("Percakapan")), ("clarifications", _("Klarifikasi"))]
-SORTABLE = [key for key, _label in HEADLINE_COLUMNS]
 
 
 @staff_required("registry.view")
@@ -39,12 +38,8 @@ def _dashboard(request, office: Office):
         return render(request, "dashboards/dashboard.html", context, status=400)
     previous = period.previous()
     shown = selectors.present(selectors.figures(office, period), selectors.figures(office, previous))
-    rows = selectors.office_rows(office, period)
     sort = request.GET.get("urut", "office")
-    if sort.lstrip("-") in SORTABLE and rows:
-        key = sort.lstrip("-")
-        rows.sort(key=(lambda r: r["office"].code) if key == "office" else (lambda r: r[key]),
-                  reverse=sort.startswith("-"))
+    rows = selectors.sorted_rows(selectors.office_rows(office, period), sort)
     context.update(period=period, previous=previous, shown=shown, rows=rows, sort=sort,
                    charts=shown["charts"], query=_without(request.GET, "urut"))
     return render(request, "dashboards/dashboard.html", context)

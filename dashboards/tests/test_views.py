@@ -68,3 +68,18 @@ def test_an_office_without_data_shows_zeros(world, client_for):
     response = client_for(world.sibling).get(url(), PERIOD)
     assert response.status_code == 200
     assert [row["value"] for row in response.context["shown"]["two_way"][:2]] == [0, 0]
+
+
+def test_an_account_without_an_office_has_no_dashboard(world, client_for):
+    from accounts.models import User
+
+    user = User.objects.create(username="tanpa-satker", role=world.operator.role)
+    assert client_for(user).get(url()).status_code == 403
+
+
+def test_the_offices_table_sorts_by_a_column_and_ignores_an_unknown_one(world, client_for):
+    client = client_for(world.province)
+    ascending = client.get(url(), {**PERIOD, "urut": "active_members"}).context["rows"]
+    assert ascending[-1]["office"].code == "35.77"
+    codes = [r["office"].code for r in client.get(url(), {**PERIOD, "urut": "bukan-kolom"}).context["rows"]]
+    assert codes == sorted(codes)
