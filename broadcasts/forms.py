@@ -12,8 +12,8 @@ class BroadcastForm(forms.Form):
     title = forms.CharField(label=_("Judul siaran"), max_length=200,
                             help_text=_("Untuk staf, dan subjek e-mail."))
     text = forms.CharField(label=_("Isi pesan"), widget=forms.Textarea(attrs={"rows": 8, "maxlength": 4096}),
-                           max_length=4096, help_text=_("Format WhatsApp: *tebal*, _miring_. Paling banyak 4.096 "
-                                                        "karakter."))
+                           max_length=4096, help_text=_("Format WhatsApp: *tebal*, _miring_, ~coret~, ```kode```. "
+                                                        "Paling banyak 4.096 karakter."))
     publication = forms.ModelChoiceField(label=_("Publikasi terkait"), queryset=Publication.objects.none(),
                                          required=False, empty_label=_("— tidak ada —"))
     media_url = forms.URLField(label=_("Tautan gambar/dokumen"), required=False, max_length=500, assume_scheme="https")
