@@ -131,3 +131,10 @@ def test_present_gives_previous_values_and_changes(world, period):
     dissemination = coverage[str(Purpose.DISSEMINATION.label)]
     assert dissemination["value"] == 33.3 and dissemination["previous"] == 100.0
     assert shown["charts"]["funnel"]["series"][0]["values"] == [4, 2, 2, 1, 1]
+
+
+def test_figures_are_plain_data_that_a_report_can_freeze(world, period):
+    import json
+
+    figures = selectors.figures(world.jatim, period)
+    assert json.loads(json.dumps(figures)) == figures
