@@ -3,9 +3,7 @@
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import CharField, F, Q, Value
@@ -13,7 +11,6 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
 from accounts.permissions import can
 from audit.services import REDACTED, record, redact_target_history
 from bakohumas.locking import ConflictError
@@ -503,7 +500,8 @@ def _resend_as_template(rows) -> bool:
 
 
 def mark_channel_broken(*, channel: Channel, result) -> None:
-    """The account itself fails (expired token): stop the channel, keep its queue, tell the office's admins."""
+    """The account itself fails (expired token): stop the channel and keep its queue. The audit row tells the
+    office's admins (notifications.rules: "channel.broken"), by the page and as each of them chose."""
     reason = f"{result.error_code or ''} {result.detail}".strip()[:300]
     with transaction.atomic():
         updated = Channel.objects.filter(pk=channel.pk, status=Channel.Status.ACTIVE).update(
@@ -511,20 +509,7 @@ def mark_channel_broken(*, channel: Channel, result) -> None:
         if not updated:
             return
         record(actor=None, office=channel.office, action="channel.broken", target=channel, after={"reason": reason})
-    admins = User.objects.filter(office=channel.office, role=Role.ADMIN, is_active=True).exclude(email="")
-    recipients = list(admins.values_list("email", flat=True))
     logger.error("channel %s (%s) stopped: %s", channel.pk, channel.name, reason)
-    if recipients:
-        try:
-            send_mail(_("[Bakohumas] Kanal %(name)s dihentikan") % {"name": channel.name},
-                      _("Kanal %(name)s milik %(office)s dihentikan otomatis karena penyedia menolak akunnya:\n\n"
-                        "%(reason)s\n\nPesan yang belum terkirim tetap dalam antrean. Perbarui kredensial kanal, "
-                        "lalu aktifkan lagi: %(url)s") % {
-                          "name": channel.name, "office": channel.office.name, "reason": reason,
-                          "url": settings.SITE_URL + f"/staf/kanal/{channel.pk}/"},
-                      None, recipients)
-        except Exception:  # an alert that cannot be mailed is still shown in the UI
-            logger.warning("could not e-mail the channel alert", exc_info=True)
 
 
 def erase_member_traffic(member) -> int:

@@ -111,3 +111,15 @@ def send_broadcast(operator, editor):
         return broadcast
 
     return send
+
+
+@pytest.fixture
+def notify_now():
+    """Run the notification scheduler's step now: audit rows into notifications, and what is due sent."""
+    from notifications import services as notifications
+
+    def run() -> None:
+        notifications.dispatch()
+        notifications.send_due()
+
+    return run

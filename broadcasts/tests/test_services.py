@@ -590,7 +590,7 @@ def test_it_flags_a_number_whatsapp_cannot_deliver_to(madiun, wa_channel, fake_w
 
 
 def test_it_stops_a_whatsapp_channel_with_an_expired_token_and_resumes_after_reactivation(
-        madiun, admin, wa_channel, fake_wa, make_member, send_broadcast, mailoutbox):
+        madiun, admin, wa_channel, fake_wa, make_member, send_broadcast, mailoutbox, notify_now):
     for i in range(3):
         make_member(madiun, whatsapp=f"08123000000{i}")
     fake_wa.token = "EAAJB-token-baru"   # ours expired: 190
@@ -601,6 +601,7 @@ def test_it_stops_a_whatsapp_channel_with_an_expired_token_and_resumes_after_rea
     assert wa_channel.status == Channel.Status.BROKEN and wa_channel.status_reason.startswith("190")
     assert {(d.status, d.attempts) for d in broadcast.deliveries.all()} == {(Delivery.Status.QUEUED, 0)}
     assert AuditEntry.objects.filter(action="channel.broken", target_id=str(wa_channel.pk)).count() == 1
+    notify_now()   # the audit row becomes the admins' notification, sent at once (urgent by default)
     [alert] = mailoutbox
     assert alert.to == ["admin@kpu-madiun.test"]
     assert WA_TOKEN not in alert.body

@@ -136,7 +136,7 @@ def test_it_marks_a_chat_that_blocked_the_bot(madiun, tg_channel, fake_tg, make_
 
 
 def test_it_stops_the_channel_on_a_revoked_token_and_keeps_the_queue(madiun, tg_channel, fake_tg, make_member,
-                                                                     send_broadcast, mailoutbox):
+                                                                     send_broadcast, mailoutbox, notify_now):
     for chat in ("111111111", "222222222"):
         make_member(madiun, telegram=chat)
     fake_tg.token = "7000000001:AnotherTokenEntirely"   # ours is refused: 401 Unauthorized
@@ -148,9 +148,10 @@ def test_it_stops_the_channel_on_a_revoked_token_and_keeps_the_queue(madiun, tg_
     assert "401" in tg_channel.status_reason
     deliveries = list(broadcast.deliveries.all())
     assert {(d.status, d.attempts) for d in deliveries} == {(Delivery.Status.QUEUED, 0)}
+    notify_now()   # the audit row becomes the admins' notification, sent at once (urgent by default)
     [alert] = mailoutbox
     assert alert.to == ["admin@kpu-madiun.test"]
-    assert "Bot Humas" in alert.subject
+    assert "Bot Humas" in alert.body
     assert f"/staf/kanal/{tg_channel.pk}/" in alert.body
     assert AuditEntry.objects.filter(action="channel.broken", target_id=str(tg_channel.pk)).count() == 1
     assert BOT_TOKEN not in str(list(AuditEntry.objects.values_list("before", "after")))
@@ -159,6 +160,7 @@ def test_it_stops_the_channel_on_a_revoked_token_and_keeps_the_queue(madiun, tg_
     requests = len(fake_tg.requests)
     assert engine.pump(tg_channel.pk, seconds=5).accepted == 0
     assert len(fake_tg.requests) == requests
+    notify_now()
     assert len(mailoutbox) == 1
 
 
