@@ -155,15 +155,16 @@ class Holiday(models.Model):
 
 
 class LastSeen(models.Model):
-    """How far a staff member has read a conversation: the newest message time they were shown. Anything after it
-    is unread for them (unread is per person, not per office)."""
+    """How far a staff member has read a conversation: the newest message they were shown (by id: providers stamp
+    messages to the second, so two can share a time). Anything after it is unread for them (per person, not per
+    office)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
-    seen_at = models.DateTimeField()
+    message_id = models.PositiveBigIntegerField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "conversation"], name="last_seen_once")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} · {self.conversation_id}: {self.seen_at:%Y-%m-%d %H:%M}"
+        return f"{self.user_id} · {self.conversation_id}: {self.message_id}"

@@ -159,12 +159,12 @@ def channel_icon(conversation: Conversation, inbound: Message | None) -> str:
     return kind or "chat"
 
 
-def is_unread(conversation: Conversation, seen_at: datetime | None) -> bool:
-    """Something arrived or was answered since this person last looked. A closed conversation they never opened is
-    history, not news."""
-    if seen_at is None:
+def is_unread(conversation: Conversation, latest_id: int | None, seen_id: int | None) -> bool:
+    """Something arrived or was answered (message `latest_id`) since this person last looked. A closed conversation
+    they never opened is history, not news."""
+    if seen_id is None:
         return conversation.status != Conversation.Status.CLOSED
-    return conversation.last_message_at > seen_at
+    return latest_id is not None and latest_id > seen_id
 
 
 def decorate_list(user, conversations: list[Conversation]) -> list[Conversation]:
@@ -186,7 +186,8 @@ def decorate_list(user, conversations: list[Conversation]) -> list[Conversation]
     messages = Message.objects.filter(pk__in={m for pair in wanted.values() for m in pair if m}).select_related(
         "channel").annotate(sender=F("inbound__sender")).order_by().in_bulk()
     now = timezone.now()
-    seen = dict(LastSeen.objects.filter(user=user, conversation_id__in=ids).values_list("conversation_id", "seen_at"))
+    seen = dict(LastSeen.objects.filter(user=user, conversation_id__in=ids).values_list("conversation_id",
+                                                                                        "message_id"))
     due = dict(Escalation.objects.filter(conversation_id__in=ids, status=Escalation.Status.OPEN).order_by(
         "created_at", "id").values_list("conversation_id", "due_at"))
     for conversation in conversations:
@@ -194,14 +195,15 @@ def decorate_list(user, conversations: list[Conversation]) -> list[Conversation]
         conversation.last_message = messages.get(shown)
         conversation.snippet = snippet(conversation.last_message)
         conversation.icon = channel_icon(conversation, messages.get(inbound))
-        conversation.unread = is_unread(conversation, seen.get(conversation.pk))
+        conversation.unread = is_unread(conversation, shown, seen.get(conversation.pk))
         conversation.due_at = due.get(conversation.pk)
         conversation.overdue = conversation.due_at is not None and conversation.due_at < now
     return conversations
 
 
-def last_seen(user, conversation: Conversation) -> datetime | None:
-    return LastSeen.objects.filter(user=user, conversation=conversation).values_list("seen_at", flat=True).first()
+def last_seen(user, conversation: Conversation) -> int | None:
+    """The id of the newest message this person was shown in the conversation (None: never opened)."""
+    return LastSeen.objects.filter(user=user, conversation=conversation).values_list("message_id", flat=True).first()
 
 
 def thread(conversation: Conversation, *, after: int | None = None) -> QuerySet[Message]:

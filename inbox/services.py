@@ -520,12 +520,12 @@ def remind_due_escalations() -> int:
 
 # Reading ---------------------------------------------------------------------------------------------------
 
-def mark_seen(*, user, conversation: Conversation) -> None:
-    """This person has been shown the conversation up to its latest message. Not audited: a read mark changes
-    nothing anyone else sees, and it is written on every opening of a thread."""
+def mark_seen(*, user, conversation: Conversation, message_id: int) -> None:
+    """This person has been shown the conversation up to this message. Not audited: a read mark changes nothing
+    anyone else sees, and it is written on every opening of a thread."""
     LastSeen.objects.bulk_create(
-        [LastSeen(user=user, conversation=conversation, seen_at=conversation.last_message_at)],
-        update_conflicts=True, unique_fields=["user", "conversation"], update_fields=["seen_at"])
+        [LastSeen(user=user, conversation=conversation, message_id=message_id)],
+        update_conflicts=True, unique_fields=["user", "conversation"], update_fields=["message_id"])
 
 
 # Saved replies -----------------------------------------------------------------------------------------------

@@ -109,7 +109,13 @@ def _detail_context(request, conversation: Conversation, reply_form=None) -> dic
 
 
 def _page_context(request, conversation: Conversation, reply_form=None) -> dict:
-    return {**_list_context(request, conversation), **_detail_context(request, conversation, reply_form)}
+    """The conversation page. The list beside it is fetched by the page itself (the list's own poll, at once), so
+    the thread is not held up by the folder and a phone, which shows the thread alone, never asks for it."""
+    folder = request.GET.get("folder", "")
+    lazy_list = {"lazy_list": True, "current": conversation, "folder": folder if folder in FOLDER_LABELS else "",
+                 "q": request.GET.get("q", ""), "page_query": _list_query(request),
+                 "can_reply": can(request.user, "inbox.reply")}
+    return {**lazy_list, **_detail_context(request, conversation, reply_form)}
 
 
 def _link_suggestions(conversation: Conversation) -> list[Member]:
@@ -129,10 +135,12 @@ def _link_suggestions(conversation: Conversation) -> list[Member]:
 def conversation_detail(request, pk):
     conversation = _visible(request, pk)
     seen = selectors.last_seen(request.user, conversation)
-    services.mark_seen(user=request.user, conversation=conversation)
     context = _page_context(request, conversation)
+    shown = [m.pk for m in context["thread"]]
+    if shown:
+        services.mark_seen(user=request.user, conversation=conversation, message_id=max(shown))
     if seen is not None:
-        context["first_unread"] = next((m.pk for m in context["thread"] if m.created_at > seen
+        context["first_unread"] = next((m.pk for m in context["thread"] if m.pk > seen
                                         and m.direction != Message.Direction.EVENT), None)
     return render(request, "inbox/conversation.html", context)
 
@@ -159,7 +167,7 @@ def conversation_thread(request, pk):
     if not new and not ticks and not changed:
         return HttpResponse(status=204)
     if new:
-        services.mark_seen(user=request.user, conversation=conversation)
+        services.mark_seen(user=request.user, conversation=conversation, message_id=max(m.pk for m in new))
     context = {"conversation": conversation, "actions": actions, "new": new, "ticks": ticks, "changed": changed}
     if changed:
         context.update(_panel_context(request, conversation))

@@ -88,7 +88,7 @@ def test_the_poll_returns_only_new_messages_and_nothing_when_nothing_changed(sce
     response = poll(operator, conversation, last)
     assert response.status_code == 200
     assert "Pesan kedua" in response.text and "Selamat pagi" not in response.text
-    assert LastSeen.objects.get(user=people["operator"]).seen_at == Conversation.objects.get().last_message_at
+    assert LastSeen.objects.get(user=people["operator"]).message_id == conversation.messages.latest("id").pk
     newest = conversation.messages.latest("id").pk
     assert poll(operator, conversation, newest, Conversation.objects.get().version).status_code == 204
 
@@ -240,3 +240,14 @@ def test_the_list_poll_keeps_the_folder_and_search_and_names_the_tracking_number
     assert 'class="conv unread active"' in response.text
     assert client_of(people["sibling"]).get(reverse("inbox:inbox"), {"q": conversation.tracking_number},
                                             headers=HX).text.count('<li class="conv ') == 0
+
+
+def test_a_message_stamped_in_the_same_second_as_the_last_one_read_is_still_unread(scene, wa_channel,
+                                                                                  post_webhook):
+    conversation, people = scene
+    operator = client_of(people["operator"])
+    operator.get(reverse("inbox:conversation_detail", args=[conversation.pk]))
+    same_second = int(conversation.messages.get().created_at.timestamp())
+    post_webhook(wa_channel, whatsapp_body(text="Satu lagi", message_id="wamid.CV9", name="Ibu Sri",
+                                           sent_at=same_second))
+    assert "belum dibaca" in row_of(operator.get(reverse("inbox:inbox")).text, "Ibu Sri")
