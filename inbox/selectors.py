@@ -153,9 +153,9 @@ def channel_icon(conversation: Conversation, inbound: Message | None) -> str:
     address of their latest message (the dev outbox carries WhatsApp, Telegram and e-mail addresses)."""
     if conversation.from_contact_form:
         return "web"
-    if inbound is None or inbound.channel is None:
+    if inbound is None or inbound.channel_id is None:
         return "chat"
-    kind = ICON_KINDS.get(inbound.channel.kind) or ICON_KINDS.get((inbound.sender or "").partition(":")[0])
+    kind = ICON_KINDS.get(inbound.channel_kind) or ICON_KINDS.get((inbound.sender or "").partition(":")[0])
     return kind or "chat"
 
 
@@ -183,8 +183,8 @@ def decorate_list(user, conversations: list[Conversation]) -> list[Conversation]
         inbound=newest(direction=Message.Direction.INBOUND, channel__isnull=False),
     ).order_by().values_list("pk", "shown", "inbound")
     wanted = {pk: (shown, inbound) for pk, shown, inbound in rows}
-    messages = Message.objects.filter(pk__in={m for pair in wanted.values() for m in pair if m}).select_related(
-        "channel").annotate(sender=F("inbound__sender")).order_by().in_bulk()
+    messages = Message.objects.filter(pk__in={m for pair in wanted.values() for m in pair if m}).annotate(
+        sender=F("inbound__sender"), channel_kind=F("channel__kind")).order_by().in_bulk()
     now = timezone.now()
     seen = dict(LastSeen.objects.filter(user=user, conversation_id__in=ids).values_list("conversation_id",
                                                                                         "message_id"))
@@ -207,7 +207,9 @@ def last_seen(user, conversation: Conversation) -> int | None:
 
 
 def thread(conversation: Conversation, *, after: int | None = None) -> QuerySet[Message]:
-    messages = conversation.messages.select_related("author", "author_office", "channel", "delivery")
+    # The channel only for its name: its secrets would be decrypted for every message.
+    messages = conversation.messages.select_related("author", "author_office", "channel", "delivery").defer(
+        "channel__secrets")
     return messages.filter(pk__gt=after) if after is not None else messages
 
 
