@@ -1,3 +1,4 @@
+import copy
 import fcntl
 import hashlib
 import re
@@ -202,7 +203,9 @@ def module_transaction(django_db_setup, django_db_blocker):
         if not Office.objects.exists():   # a transactional test before this module flushed the tree
             seed_offices()
         with transaction.atomic():
+            _snapshots.clear()
             yield
+            _snapshots.clear()
             transaction.set_rollback(True)
 
 
@@ -224,9 +227,67 @@ def staff_maker(prefix: str):
     return make
 
 
+def _namespaces_and_models(namespace, namespaces, models):
+    from django.db.models import Model
+
+    namespaces.setdefault(id(namespace), namespace)
+    for value in vars(namespace).values():
+        if isinstance(value, Model):
+            models.setdefault(id(value), value)
+        elif hasattr(value, "__dict__") and not isinstance(value, type) and id(value) not in namespaces:
+            _namespaces_and_models(value, namespaces, models)
+
+
+class _Snapshot:
+    """The shared objects of a module fixture as the database has them at the start of every test (each test's own
+    changes are rolled back): a copy of them stands in for reading each object again before every test."""
+
+    def __init__(self, namespace):
+        self.namespaces, self.models = {}, {}
+        _namespaces_and_models(namespace, self.namespaces, self.models)
+        self.take()
+
+    def take(self):
+        for model in self.models.values():
+            model.refresh_from_db()
+        self.bindings = [(ns, dict(vars(ns))) for ns in self.namespaces.values()]
+        self.states = [(model, copy.deepcopy(model.__dict__)) for model in self.models.values()]
+
+    def restore(self):
+        for namespace, bindings in self.bindings:
+            vars(namespace).update(bindings)
+        for model, state in self.states:
+            model.__dict__.clear()
+            model.__dict__.update(copy.deepcopy(state))
+
+
+_snapshots: dict[int, _Snapshot] = {}   # by id() of each namespace in them, for the module running now
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Snapshot what a module fixture built in module_transaction. Scopes are set up before the test's own fixtures
+    run, so nothing has changed it yet; the earlier snapshots of the module are taken again, in case it changed
+    their objects."""
+    result = yield
+    if fixturedef.scope == "module" and "module_transaction" in fixturedef.argnames and hasattr(result, "__dict__"):
+        for snapshot in set(_snapshots.values()):
+            snapshot.take()
+        try:
+            snapshot = _Snapshot(result)
+        except (TypeError, copy.Error):   # something in it cannot be copied: `refreshed` reads it again instead
+            return result
+        _snapshots.update(dict.fromkeys(snapshot.namespaces, snapshot))
+    return result
+
+
 def refreshed(namespace):
     """The module's shared objects as the database has them now (an earlier test may have refreshed one to a state
     its rollback has since undone)."""
+    snapshot = _snapshots.get(id(namespace))
+    if snapshot is not None and snapshot.namespaces.get(id(namespace)) is namespace:
+        snapshot.restore()
+        return namespace
     from django.db.models import Model
 
     for value in vars(namespace).values():
