@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from accounts.models import User
 from accounts.permissions import can
@@ -487,9 +486,8 @@ def return_escalation(*, actor, conversation: Conversation, note: str) -> Conver
 
 
 def remind_due_escalations() -> int:
-    """Open escalations due within a day get one reminder: an e-mail to the target office's admins, an audit row."""
-    from django.core.mail import send_mail
-
+    """Open escalations due within a day get one reminder: an audit row, from which the target office's inbox staff
+    are notified (notifications.rules: "conversation.escalation_reminded"), as each of them chose."""
     soon = timezone.now() + timedelta(hours=settings.ESCALATION_REMINDER_HOURS)
     due = Escalation.objects.filter(status=Escalation.Status.OPEN, reminded_at__isnull=True,
                                     due_at__lte=soon).select_related("conversation", "to_office")
@@ -501,20 +499,6 @@ def remind_due_escalations() -> int:
         count += 1
         record(actor=None, office=escalation.to_office, action="conversation.escalation_reminded",
                target=escalation.conversation, after={"due_at": escalation.due_at.isoformat()})
-        recipients = list(User.objects.filter(office=escalation.to_office, is_active=True, role="admin")
-                          .exclude(email="").values_list("email", flat=True))
-        if recipients:
-            with override("id"):
-                subject = _("[Bakohumas] Tenggat %(number)s") % {"number": escalation.conversation.tracking_number}
-                body = _("Pertanyaan yang diteruskan dengan nomor lacak %(number)s harus dijawab paling lambat "
-                         "%(due)s.\n%(url)s") % {
-                    "number": escalation.conversation.tracking_number,
-                    "due": timezone.localtime(escalation.due_at).strftime("%d-%m-%Y %H:%M"),
-                    "url": f"{settings.SITE_URL}/staf/kotak-masuk/{escalation.conversation_id}/"}
-            try:
-                send_mail(subject, body, None, recipients)
-            except Exception:  # the reminder is still visible in the inbox
-                logger.warning("could not e-mail the escalation reminder", exc_info=True)
     return count
 
 
