@@ -23,6 +23,7 @@ from inbox import autoreply
 from inbox.models import Conversation, Escalation, LastSeen, Message, SavedReply
 from inbox.selectors import handling_office_ids
 from inbox.workdays import add_working_days
+from lib.moments import format_moment
 from lib.tracking import tracking_number
 from members.models import Address, Member
 
@@ -454,7 +455,7 @@ def escalate(*, actor, conversation: Conversation, reason: str) -> Escalation:
     _touch(current, escalated_to=target, status=Status.OPEN)
     _event(current, _("Diteruskan ke %(office)s: %(reason)s (tenggat %(due)s)") % {
         "office": target.name, "reason": reason[:300],
-        "due": timezone.localtime(escalation.due_at).strftime("%d-%m-%Y %H:%M")}, actor=actor)
+        "due": format_moment(escalation.due_at, target)}, actor=actor)
     record(actor=actor, office=current.office, action="conversation.escalated", target=current,
            after={"to": target.code, "due_at": escalation.due_at.isoformat(), "reason": reason[:300]})
     return escalation
