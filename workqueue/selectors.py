@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.permissions import can
 from broadcasts.models import Broadcast, Delivery
@@ -155,7 +156,8 @@ def _claims(user) -> Section | None:
     return _section("claims", _("Klaim hoaks baru dan yang Anda verifikasi"), "shield-alert",
                     reverse("factcheck:queue"), claims,
                     lambda c: Item(c.summary, reverse("factcheck:claim", args=[c.pk]),
-                                   detail=str(_("%(n)s laporan") % {"n": c.report_count}),
+                                   detail=ngettext("%(n)s laporan", "%(n)s laporan", c.report_count) % {
+                                       "n": c.report_count},
                                    due_at=c.first_reported_at))
 
 
