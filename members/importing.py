@@ -625,6 +625,7 @@ class MemberImporter:
             return
         if len(cache) + len(missing) > NAME_CACHE_SIZE:
             cache.clear()
+            missing = list(wanted)
         for start in range(0, len(missing), 400):
             cache.update(model.objects.annotate(key=Lower("name")).filter(
                 office=self.office, key__in=missing[start:start + 400]).values_list("key", "pk"))
@@ -642,20 +643,21 @@ class MemberImporter:
         job = self.job
         organizations: dict[str, dict] = {}
         tags: dict[str, dict] = {}
-        for p in batch:
-            if p.organization:
-                organizations.setdefault(p.organization.lower(), {"name": p.organization, "category": p.category})
+        organization_keys = [p.organization.lower() if p.organization else None for p in batch]
+        for p, key in zip(batch, organization_keys, strict=True):
+            if key is not None and key not in organizations:
+                organizations[key] = {"name": p.organization, "category": p.category}
             for name in p.tags:
                 tags.setdefault(name.lower(), {"name": name})
         self._ids_by_name(Organization, self.organizations, organizations)
         self._ids_by_name(Tag, self.tags, tags)
+        organization_ids = self.organizations
         members = RowInserter(Member, ["organization_id", "full_name", "position", "notes"], now=now,
                               office_id=self.office.pk, status=Member.Status.ACTIVE,
                               source=Member.Source.IMPORT, import_job_id=job.pk)
         member_pks = members.insert([
-            (self.organizations[p.organization.lower()] if p.organization else None, p.full_name, p.position,
-             p.notes)
-            for p in batch
+            (organization_ids[key] if key is not None else None, p.full_name, p.position, p.notes)
+            for p, key in zip(batch, organization_keys, strict=True)
         ], returning_pks=True)
         address_rows = [(member_pk, kind, value)
                         for member_pk, parsed in zip(member_pks, batch, strict=True)

@@ -106,6 +106,20 @@ def test_organisations_and_labels_are_found_whatever_the_case_accented_letters_t
         ("Satu", "ÉLAN Madiun"), ("Dua", "Radar Madiun"), ("Tiga", "Ömer Ürün"), ("Empat", "Ömer Ürün")}
 
 
+def test_organisations_are_found_when_the_remembered_names_are_forgotten_between_batches(madiun, operator,
+                                                                                       monkeypatch):
+    from members import importing
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    monkeypatch.setattr(importing, "NAME_CACHE_SIZE", 2)
+    organizations = ["Alfa", "Beta", "Gama", "Alfa", "Delta", "Beta"]
+    lines = [f"Anggota {i},0812-3456-70{i:02d},{name}" for i, name in enumerate(organizations)]
+    job = configure(upload(madiun, operator, "Nama,HP,Instansi\n" + "\n".join(lines) + "\n"), operator)
+    assert run_import_job(job, dry_run=False).created_members == 6
+    assert Organization.objects.filter(office=madiun).count() == 4
+    assert [m.organization.name for m in Member.objects.order_by("full_name")] == organizations
+
+
 def test_duplicates_against_the_file_and_the_database_are_reported_not_imported(madiun, operator):
     services.create_member(actor=operator, office=madiun, full_name="Sudah Ada",
                            addresses=[services.AddressInput("mailto", "budi@example.id")])
