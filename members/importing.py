@@ -31,8 +31,8 @@ from lib.tabular import Limits, TableInfo, TabularError, iter_rows
 from members.models import Address, Category, Consent, ImportJob, ImportRowError, Member, Organization, Tag
 
 BATCH_SIZE = 5000
-# Of the database connection's main and temporary databases each (SQLite), while an import runs.
-PAGE_CACHE_KIB = 32_000
+# Page caches of the connection's main and temporary databases (SQLite) while an import runs, in KiB.
+PAGE_CACHE_KIB = {"main": 16_000, "temp": 32_000}
 # Allocations between two collections of the youngest generation while an import runs (Python's default: 700).
 GC_THRESHOLD = 20_000
 # Organisations and labels remembered by name (ids only); beyond this the memory starts again.
@@ -280,16 +280,17 @@ def _insert_verb(connection) -> str:
 
 
 @contextmanager
-def _sqlite_page_caches(connection, kib: int):
-    """Page caches of `kib` KiB for the connection's main and temporary databases while the import runs, the
-    previous sizes afterwards. SQLite's default 2 MB made each batch write the same index pages to the WAL again
-    and again and read them back; the bound keeps memory flat however long the file."""
+def _sqlite_page_caches(connection, sizes: dict[str, int]):
+    """Page caches of the given sizes (KiB, by schema) while the import runs, the previous sizes afterwards.
+    SQLite's default 2 MB made each batch write the same index pages to the WAL again and again and read them
+    back; the temporary database holds the addresses met in the file. The bounds keep memory flat however long
+    the file."""
     if connection.vendor != "sqlite":
         yield
         return
+    previous = {}
     with connection.cursor() as cursor:
-        previous = {}
-        for schema in ("main", "temp"):
+        for schema, kib in sizes.items():
             cursor.execute(f"PRAGMA {schema}.cache_size")
             previous[schema] = int(cursor.fetchone()[0])
             cursor.execute(f"PRAGMA {schema}.cache_size = {-int(kib)}")

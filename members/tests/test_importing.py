@@ -120,6 +120,24 @@ def test_organisations_are_found_when_the_remembered_names_are_forgotten_between
     assert [m.organization.name for m in Member.objects.order_by("full_name")] == organizations
 
 
+def test_the_import_leaves_the_connection_and_the_garbage_collector_as_it_found_them(madiun, operator):
+    import gc
+
+    from django.db import connection
+
+    def state():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA main.cache_size")
+            main = cursor.fetchone()[0]
+            cursor.execute("PRAGMA temp.cache_size")
+            return main, cursor.fetchone()[0], gc.get_threshold(), gc.get_freeze_count()
+
+    before = state()
+    job = configure(upload(madiun, operator, HEADER + "\r\n".join(GOOD + BAD) + "\r\n"), operator)
+    run_import_job(job, dry_run=False)
+    assert state() == before
+
+
 def test_duplicates_against_the_file_and_the_database_are_reported_not_imported(madiun, operator):
     services.create_member(actor=operator, office=madiun, full_name="Sudah Ada",
                            addresses=[services.AddressInput("mailto", "budi@example.id")])
