@@ -91,3 +91,37 @@ def test_axe_finds_nothing_serious_on_the_new_staff_pages(browser, live_server, 
             assert not found, f"{path} at {viewport['width']} px:\n{describe(found)}"
     finally:
         context.close()
+
+
+@pytest.fixture
+def admin_pages(madiun, make_staff, waiting_work):
+    """An office admin, and the other pages this issue added or rebuilt: a broadcast with its preview and cost,
+    the rates and budget, the office profile, the audit log as sentences and the erasure page."""
+    from broadcasts import services as broadcast_services
+    from members import services as member_services
+
+    admin = make_staff(madiun, Role.ADMIN)
+    operator = make_staff(madiun, Role.OPERATOR)
+    member = member_services.create_member(actor=admin, office=madiun, full_name="Anggota Untuk Dihapus", addresses=[
+        member_services.AddressInput("whatsapp", "081234500001")])
+    broadcast = broadcast_services.create_broadcast(actor=operator, office=madiun, title="Ajakan ke TPS",
+                                                    text="*Datang* ke TPS pukul 07.00.", audience_all=True)
+    broadcast_services.submit_broadcast(actor=operator, broadcast=broadcast)
+    return admin, [f"/staf/siaran/{broadcast.pk}/", "/staf/siaran/tarif/", "/staf/profil-kantor/", "/staf/audit/",
+                   f"/staf/anggota/{member.pk}/hapus/"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_nothing_serious_on_the_admin_pages(browser, live_server, admin_pages, viewport):
+    admin, paths = admin_pages
+    context, page = _page(browser, live_server, viewport)
+    try:
+        log_in_phone(page, admin.username)
+        for path in paths:
+            page.goto(path)
+            found = blocking(Axe().run(page).response["violations"])
+            assert not found, f"{path} at {viewport['width']} px:\n{describe(found)}"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"{path} scrolls sideways at {viewport['width']} px ({width} px)"
+    finally:
+        context.close()
