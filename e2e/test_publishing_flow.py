@@ -20,6 +20,7 @@ from accounts.models import Role
 from conftest import PASSWORD
 from content.models import Publication
 from e2e.conftest import TIMEOUT_MS
+from lib.moments import format_moment
 from portal.services import bump_generation
 
 pytestmark = pytest.mark.e2e
@@ -143,7 +144,7 @@ def test_press_release_from_draft_to_portal(new_page, madiun, make_staff):
     second.goto(detail_url)
     second.get_by_role("button", name="Setujui dan jadwalkan").click()
     expect(second.locator("ul.messages")).to_contain_text(
-        f"Disetujui. Publikasi akan tampil di portal pada {schedule:%d-%m-%Y %H:%M} WIB")
+        f"Disetujui. Publikasi akan tampil di portal pada {format_moment(schedule, WIB)}")
     expect(second.locator(".workflow .badge")).to_have_text("Terbit")
     expect(second.locator(".workflow")).to_contain_text("Terjadwal: tampil mulai")
     publication.refresh_from_db()
