@@ -314,12 +314,14 @@ GOOD_KEY = "k3y-" + "x7Q9" * 11 + "zz"
     {"SECRET_KEY": GOOD_KEY, "DEBUG": "1"},
     {"SECRET_KEY": GOOD_KEY, "DEBUG": "true"},
 ], ids=["no-key", "default-key", "short-key", "debug-1", "debug-true"])
+@pytest.mark.process
 def test_it_refuses_to_start_production_insecurely(env, tmp_path):
     result = _start_production(tmp_path, **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("env", [{}, {"DEBUG": "0"}], ids=["debug-unset", "debug-off"])
 def test_it_starts_production_with_a_real_key(env, tmp_path):
     assert len(GOOD_KEY) == 50

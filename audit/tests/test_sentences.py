@@ -19,9 +19,15 @@ ACTION_KEYWORDS = {"action", "audit_action"}
 
 
 def _source_files():
-    for path in sorted(ROOT.rglob("*.py")):
-        if not SKIPPED_PARTS.intersection(path.relative_to(ROOT).parts):
-            yield path
+    """The project's own apps and lib/ (walking the whole tree would also walk .venv and var/)."""
+    from django.apps import apps
+
+    roots = {ROOT / "lib", ROOT / "bakohumas"} | {
+        pathlib.Path(app.path) for app in apps.get_app_configs() if pathlib.Path(app.path).parent == ROOT}
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*.py")):
+            if not SKIPPED_PARTS.intersection(path.relative_to(ROOT).parts):
+                yield path
 
 
 def _strings(node) -> set[str]:

@@ -78,6 +78,7 @@ def slow_channel(madiun, admin, slow_wa):
         secrets={"access_token": WA_TOKEN, "app_secret": APP_SECRET}, rate_per_second=1000)
 
 
+@pytest.mark.process
 def test_sends_that_time_out_do_not_hold_the_rest_of_the_batch(
         madiun, slow_channel, slow_wa, make_member, send_broadcast, settings, monkeypatch):
     settings.DELIVERY_SEND_TIMEOUT = 3
@@ -102,6 +103,7 @@ def test_sends_that_time_out_do_not_hold_the_rest_of_the_batch(
     assert set(r.answer for r in slow_wa.requests if r.json["to"] in SLOW) == {TIMEOUT}
 
 
+@pytest.mark.process
 def test_the_pump_moves_on_while_slow_sends_wait_for_their_timeout(
         madiun, slow_channel, slow_wa, make_member, send_broadcast, settings, monkeypatch):
     settings.DELIVERY_SEND_TIMEOUT = 3

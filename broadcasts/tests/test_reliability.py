@@ -285,6 +285,7 @@ def test_a_killed_worker_loses_no_recipient_and_duplicates_only_its_in_flight_ba
 
 # --- 2. a provider failing 20% of calls (429, 5xx, timeouts) --------------------------------------------------
 
+@pytest.mark.process
 @pytest.mark.django_db
 def test_a_flaky_provider_delivers_every_message_exactly_once(madiun, admin, send_broadcast, settings,
                                                             monkeypatch):

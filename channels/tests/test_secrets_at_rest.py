@@ -244,6 +244,7 @@ def _start(tmp_path, *, production: bool, **env):
 @pytest.mark.parametrize("env", [{}, {"SECRETS_KEY": ""}, {"SECRETS_KEY": "bukan-kunci-fernet"},
                                  {"SECRETS_KEY": f"{KEY_A},bukan-kunci"}],
                          ids=["no-key", "empty-key", "not-a-fernet-key", "second-key-bad"])
+@pytest.mark.process
 def test_production_refuses_to_start_without_a_valid_secrets_key(env, tmp_path):
     result = _start(tmp_path, production=True, **env)
     assert result.returncode != 0
@@ -251,12 +252,14 @@ def test_production_refuses_to_start_without_a_valid_secrets_key(env, tmp_path):
     assert not (tmp_path / "secrets.key").exists()
 
 
+@pytest.mark.process
 def test_production_starts_with_rotating_keys(tmp_path):
     result = _start(tmp_path, production=True, SECRETS_KEY=f"{KEY_B},{KEY_A}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{KEY_B},{KEY_A}"
 
 
+@pytest.mark.process
 def test_a_laptop_install_generates_its_key_once_into_var(tmp_path):
     first = _start(tmp_path, production=False)
     assert first.returncode == 0, first.stderr
