@@ -309,15 +309,20 @@ def _collector_for_batches():
     A batch is tens of thousands of young objects that live until it is written; with the default threshold the
     collector walked them over and over, and every full collection walked Django's own objects too. Objects that
     exist before the import are frozen (not walked until it ends) and young ones are collected every GC_THRESHOLD
-    allocations: cycles (an exception and its frames) are still collected as the file goes, so memory stays flat."""
+    allocations: cycles (an exception and its frames) are still collected as the file goes, so memory stays flat.
+    Where something else already froze objects (a server that freezes after start-up), freezing and unfreezing here
+    would thaw its objects too: then only the threshold is changed."""
     threshold = gc.get_threshold()
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     gc.set_threshold(GC_THRESHOLD, *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 class RowInserter:

@@ -126,6 +126,8 @@ def test_the_import_leaves_the_connection_and_the_garbage_collector_as_it_found_
     from django.db import connection
 
     def state():
+        if connection.vendor != "sqlite":      # the page caches are SQLite's
+            return gc.get_threshold(), gc.get_freeze_count()
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA main.cache_size")
             main = cursor.fetchone()[0]
