@@ -12,11 +12,6 @@ class Kind(models.TextChoices):
     IMPORT = "import", _("Impor selesai")
 
 
-class Medium(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    CHAT = "chat", _("WhatsApp/Telegram")
-
-
 class Notification(models.Model):
     """One thing one staff member should know. Always shown in the page; sent by e-mail or chat as they chose."""
 
